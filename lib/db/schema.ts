@@ -1,0 +1,164 @@
+// The whole product's data model: admins, API keys, webhooks, webfilters, events, deliveries and attempts.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull(),
+  name: text('name').notNull().default(''),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('users_email_idx').on(sql`lower(${t.email})`)]);
+
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** First characters of the token, shown in the list so an admin can tell keys apart. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the token (hex). Tokens are 256-bit random, so a fast hash is enough. */
+  tokenHash: text('token_hash').notNull(),
+  scopes: text('scopes').array().notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  lastUsedAt: tz('last_used_at'),
+  revokedAt: tz('revoked_at'),
+}, (t) => [uniqueIndex('api_keys_token_hash_idx').on(t.tokenHash)]);
+
+export const webhooks = pgTable('webhooks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  description: text('description').notNull().default(''),
+  /** Open edX event type, e.g. org.openedx.learning.course.enrollment.created.v1 */
+  eventType: text('event_type').notNull(),
+  url: text('url').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  useWwwFormEncoding: boolean('use_www_form_encoding').notNull().default(false),
+  /** Standard Webhooks signing secret: whsec_ + base64 of 24+ random bytes. */
+  secret: text('secret').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+}, (t) => [index('webhooks_event_type_idx').on(t.eventType, t.enabled)]);
+
+export const webfilters = pgTable('webfilters', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  description: text('description').notNull().default(''),
+  /** Open edX filter type, e.g. org.openedx.learning.student.registration.requested.v1 */
+  filterType: text('filter_type').notNull(),
+  url: text('url').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  disableFiltering: boolean('disable_filtering').notNull().default(false),
+  disableHalting: boolean('disable_halting').notNull().default(false),
+  haltOn4xx: boolean('halt_on_4xx').notNull().default(false),
+  redirectOn4xx: text('redirect_on_4xx').notNull().default(''),
+  haltOn5xx: boolean('halt_on_5xx').notNull().default(false),
+  redirectOn5xx: text('redirect_on_5xx').notNull().default(''),
+  haltOnRequestException: boolean('halt_on_request_exception').notNull().default(false),
+  redirectOnRequestException: text('redirect_on_request_exception').notNull().default(''),
+  useWwwFormEncoding: boolean('use_www_form_encoding').notNull().default(false),
+  /** Results are applied in (position, created_at) order: later webfilters override earlier ones. */
+  position: integer('position').notNull().default(0),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+}, (t) => [index('webfilters_filter_type_idx').on(t.filterType, t.enabled, t.position)]);
+
+export const events = pgTable('events', {
+  /** metadata.id as sent by the LMS (or generated): the idempotency key and the webhook-id header. */
+  id: uuid('id').primaryKey(),
+  eventType: text('event_type').notNull(),
+  signal: text('signal').notNull(),
+  data: jsonb('data').notNull(),
+  /** Normalised metadata: id, event_type, signal, time (ISO UTC), minorversion, source, sourcehost, sourcelib. */
+  metadata: jsonb('metadata').notNull(),
+  deliveryCount: integer('delivery_count').notNull().default(0),
+  receivedAt: tz('received_at').notNull().defaultNow(),
+}, (t) => [index('events_received_at_idx').on(t.receivedAt)]);
+
+/**
+ * Delivery status:
+ * - pending: waiting for its next attempt (next_attempt_at), or being attempted by a worker holding the lease
+ *   (locked_until in the future);
+ * - succeeded: a 2xx answer (for a webfilter call: the webfilter answered and its answer was used);
+ * - failed: retries exhausted, 410 Gone, or (webfilter) the call failed.
+ */
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const DELIVERY_KINDS = ['webhook', 'webfilter'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+export const deliveries = pgTable('deliveries', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  kind: text('kind').$type<DeliveryKind>().notNull(),
+  /** webhook: the event id (webhook-id); webfilter: the filter call id. */
+  eventId: uuid('event_id').notNull(),
+  /** The webhook or webfilter id; not a foreign key so the log survives a deleted target. */
+  targetId: uuid('target_id').notNull(),
+  eventType: text('event_type').notNull(),
+  url: text('url').notNull(),
+  status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+  attemptCount: integer('attempt_count').notNull().default(0),
+  nextAttemptAt: tz('next_attempt_at'),
+  lockedUntil: tz('locked_until'),
+  lockedBy: text('locked_by'),
+  /** The request as sent (content-type and body); signature headers are recomputed per attempt. */
+  requestHeaders: jsonb('request_headers').$type<Record<string, string>>(),
+  requestBody: text('request_body'),
+  lastStatusCode: integer('last_status_code'),
+  lastError: text('last_error'),
+  lastDurationMs: integer('last_duration_ms'),
+  /** webfilter: applied | ignored | halted | failed, with the reason and what was applied. */
+  outcome: jsonb('outcome').$type<Record<string, unknown>>(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+  completedAt: tz('completed_at'),
+}, (t) => [
+  // The queue: due pending deliveries, oldest due first.
+  index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  // The log: newest first (keyset on id), filtered by the usual columns.
+  index('deliveries_kind_id_idx').on(t.kind, t.id),
+  index('deliveries_status_id_idx').on(t.status, t.id),
+  index('deliveries_event_type_id_idx').on(t.eventType, t.id),
+  index('deliveries_target_id_idx').on(t.targetId, t.id),
+  index('deliveries_event_id_idx').on(t.eventId),
+  index('deliveries_created_at_idx').on(t.createdAt),
+  // One delivery per event and webhook, whatever happens.
+  uniqueIndex('deliveries_webhook_once_idx').on(t.eventId, t.targetId).where(sql`${t.kind} = 'webhook'`),
+]);
+
+export const deliveryAttempts = pgTable('delivery_attempts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  deliveryId: bigint('delivery_id', { mode: 'number' })
+    .notNull()
+    .references(() => deliveries.id, { onDelete: 'cascade' }),
+  attemptNo: integer('attempt_no').notNull(),
+  startedAt: tz('started_at').notNull(),
+  durationMs: integer('duration_ms').notNull(),
+  requestHeaders: jsonb('request_headers').$type<Record<string, string>>(),
+  responseStatus: integer('response_status'),
+  responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+  /** First 64 KiB of the response body. */
+  responseBody: text('response_body'),
+  error: text('error'),
+  worker: text('worker'),
+}, (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.attemptNo)]);
+
+export type User = typeof users.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type Webhook = typeof webhooks.$inferSelect;
+export type NewWebhook = typeof webhooks.$inferInsert;
+export type Webfilter = typeof webfilters.$inferSelect;
+export type NewWebfilter = typeof webfilters.$inferInsert;
+export type EventRow = typeof events.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
