@@ -1,0 +1,78 @@
+// Enabled webhooks and webfilters by event/filter type, cached in memory. Any change calls
+// invalidateTargets(), which clears the cache here and, on PostgreSQL, in every other process (NOTIFY).
+import { and, asc, eq } from 'drizzle-orm';
+import type { DbHandle } from '../db/client';
+import { webfilters, webhooks, type Webfilter, type Webhook } from '../db/schema';
+
+const CHANNEL = 'oewh_targets';
+
+interface Cache {
+  webhooks: Map<string, Promise<Webhook[]>>;
+  webfilters: Map<string, Promise<Webfilter[]>>;
+  subscribed: Promise<unknown> | null;
+}
+
+const caches = new WeakMap<DbHandle, Cache>();
+
+function cacheFor(handle: DbHandle): Cache {
+  let cache = caches.get(handle);
+  if (!cache) {
+    const fresh: Cache = { webhooks: new Map(), webfilters: new Map(), subscribed: null };
+    fresh.subscribed = handle
+      .listen(CHANNEL, () => {
+        fresh.webhooks.clear();
+        fresh.webfilters.clear();
+      })
+      .catch((err) => {
+        console.error('[targets] cannot listen for changes; caching disabled:', err);
+        fresh.subscribed = null;
+      });
+    caches.set(handle, fresh);
+    cache = fresh;
+  }
+  return cache;
+}
+
+async function cached<T>(handle: DbHandle, map: 'webhooks' | 'webfilters', key: string, load: () => Promise<T[]>) {
+  const cache = cacheFor(handle);
+  // Until the subscription is live a change elsewhere could be missed, so wait for it once.
+  await cache.subscribed;
+  const m = cache[map] as unknown as Map<string, Promise<T[]>>;
+  let hit = m.get(key);
+  if (!hit) {
+    hit = load();
+    m.set(key, hit);
+    hit.catch(() => m.delete(key));
+  }
+  return hit;
+}
+
+/** Enabled webhooks for an event type. */
+export function webhooksFor(handle: DbHandle, eventType: string): Promise<Webhook[]> {
+  return cached(handle, 'webhooks', eventType, () =>
+    handle.db
+      .select()
+      .from(webhooks)
+      .where(and(eq(webhooks.eventType, eventType), eq(webhooks.enabled, true)))
+      .orderBy(asc(webhooks.createdAt), asc(webhooks.id)),
+  );
+}
+
+/** Enabled webfilters for a filter type, in the order their results are applied. */
+export function webfiltersFor(handle: DbHandle, filterType: string): Promise<Webfilter[]> {
+  return cached(handle, 'webfilters', filterType, () =>
+    handle.db
+      .select()
+      .from(webfilters)
+      .where(and(eq(webfilters.filterType, filterType), eq(webfilters.enabled, true)))
+      .orderBy(asc(webfilters.position), asc(webfilters.createdAt), asc(webfilters.id)),
+  );
+}
+
+/** Call after any write to webhooks or webfilters. */
+export async function invalidateTargets(handle: DbHandle): Promise<void> {
+  const cache = caches.get(handle);
+  cache?.webhooks.clear();
+  cache?.webfilters.clear();
+  await handle.notify(CHANNEL, '');
+}
