@@ -1,0 +1,32 @@
+// The one place that requires a session for every admin page, and the app shell around them.
+import { requireAdminPage } from '@/lib/auth/session';
+import { Nav } from '@/components/shell/nav';
+import { logout } from './actions';
+
+export default async function AdminLayout({ children }: { children: React.ReactNode }) {
+  const admin = await requireAdminPage();
+  return (
+    <div className="min-h-screen">
+      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
+        <div className="mx-auto flex max-w-7xl items-center gap-4 px-4 sm:px-6">
+          <a href="/webhooks" className="flex shrink-0 items-center gap-2 py-3 font-semibold text-slate-900">
+            <span className="flex size-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white">↯</span>
+            <span className="hidden sm:inline">Open edX Webhooks</span>
+          </a>
+          <Nav />
+          <div className="ml-auto flex shrink-0 items-center gap-3">
+            <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline" title={admin.email} data-testid="signed-in-admin">
+              {admin.email}
+            </span>
+            <form action={logout}>
+              <button type="submit" className="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+import type { Metadata, Viewport } from 'next';
+import { Toaster } from '@/components/ui/toast';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Open edX Webhooks', template: '%s · Open edX Webhooks' },
+  description: 'Open edX events to webhooks and filters to webfilters.',
+};
+
+export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen">
+        <Toaster>{children}</Toaster>
+      </body>
+    </html>
+  );
+}

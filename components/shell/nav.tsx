@@ -1,0 +1,36 @@
+'use client';
+// Main navigation; scrolls sideways on a phone instead of wrapping.
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cn } from '@/components/ui/cn';
+
+const ITEMS = [
+  { href: '/webhooks', label: 'Webhooks' },
+  { href: '/webfilters', label: 'Webfilters' },
+  { href: '/deliveries', label: 'Deliveries' },
+  { href: '/api-keys', label: 'API keys' },
+];
+
+export function Nav() {
+  const path = usePathname();
+  return (
+    <nav aria-label="Main" className="-mb-px flex min-w-0 gap-1 overflow-x-auto">
+      {ITEMS.map((item) => {
+        const active = path === item.href || path.startsWith(item.href + '/');
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? 'page' : undefined}
+            className={cn(
+              'shrink-0 border-b-2 px-3 py-4 text-sm font-medium transition-colors',
+              active ? 'border-indigo-600 text-indigo-700' : 'border-transparent text-slate-600 hover:text-slate-900',
+            )}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

@@ -1,0 +1,25 @@
+// What happens once when a server starts: env check, migrations, bootstrap admin and key, inline worker.
+import { env } from './env';
+import { getDb } from './db';
+import { ensureAdmin } from './auth/users';
+import { ensureInitialApiKey } from './auth/api-keys';
+import { authSecret } from './auth/secret';
+
+export async function startServer(): Promise<void> {
+  const e = env(); // throws EnvError naming the bad variable
+  const handle = await getDb();
+  authSecret();
+  if (e.ADMIN_EMAIL && e.ADMIN_PASSWORD) await ensureAdmin(handle.db, e.ADMIN_EMAIL, e.ADMIN_PASSWORD);
+  if (e.INITIAL_API_KEY) await ensureInitialApiKey(handle.db, e.INITIAL_API_KEY);
+  if (e.WORKER === 'inline') {
+    const { startWorker } = await import('./dispatch/worker');
+    startWorker(handle, {
+      deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
+      retrySchedule: e.RETRY_SCHEDULE,
+      allowPrivate: e.ALLOW_PRIVATE_TARGETS,
+      retentionDays: e.RETENTION_DAYS,
+    });
+  }
+  const where = handle.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${e.dataDir}`;
+  console.log(`[openedx-webhooks] ready on ${where}; deliveries: ${e.WORKER === 'inline' ? 'inline worker' : 'external worker'}`);
+}

@@ -1,0 +1,18 @@
+// `npm start`: builds the app when there is no build yet (a fresh clone), then serves it on PORT (default 3000).
+import { spawnSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const distDir = process.env.NEXT_DIST_DIR || '.next';
+const next = path.join('node_modules', 'next', 'dist', 'bin', 'next');
+
+if (!fs.existsSync(path.join(distDir, 'BUILD_ID')) || process.argv.includes('--build')) {
+  console.log('[openedx-webhooks] building the app (first start only)…');
+  const build = spawnSync(process.execPath, [next, 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const port = process.env.PORT || '3000';
+const server = spawn(process.execPath, [next, 'start', '-p', port], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
