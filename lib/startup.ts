@@ -1,5 +1,5 @@
 // What happens once when a server starts: env check, migrations, bootstrap admin and key, inline worker.
-import { env } from './env';
+import { env, EnvError } from './env';
 import { getDb } from './db';
 import { ensureAdmin } from './auth/users';
 import { ensureInitialApiKey } from './auth/api-keys';
@@ -22,4 +22,15 @@ export async function startServer(): Promise<void> {
   }
   const where = handle.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${e.dataDir}`;
   console.log(`[openedx-webhooks] ready on ${where}; deliveries: ${e.WORKER === 'inline' ? 'inline worker' : 'external worker'}`);
+}
+
+/** For instrumentation: a bad environment or a failed start stops the process with one clear line. */
+export async function startServerOrExit(): Promise<void> {
+  try {
+    await startServer();
+  } catch (err) {
+    if (err instanceof EnvError) console.error(`[openedx-webhooks] ${err.message}`);
+    else console.error('[openedx-webhooks] start failed:', err);
+    process.exit(1);
+  }
 }
