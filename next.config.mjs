@@ -3,6 +3,8 @@
 const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
+  // Types are checked once by `npm run check` (CI runs it before the tests); the build need not repeat it.
+  typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ['@electric-sql/pglite', 'postgres'],
 };
 export default nextConfig;

@@ -2,6 +2,9 @@ import type { Metadata, Viewport } from 'next';
 import { Toaster } from '@/components/ui/toast';
 import './globals.css';
 
+// Every page depends on the database or the session: nothing is prerendered at build time.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: { default: 'Open edX Webhooks', template: '%s · Open edX Webhooks' },
   description: 'Open edX events to webhooks and filters to webfilters.',
