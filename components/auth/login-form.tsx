@@ -13,7 +13,7 @@ export function LoginForm({ next }: { next: string }) {
       <h1 className="mb-6 text-xl font-semibold text-slate-900">Sign in</h1>
       <form action={action} className="space-y-4">
         <input type="hidden" name="next" value={next} />
-        <TextField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
+        <TextField label="Email" name="email" type="email" autoComplete="username" required autoFocus defaultValue={state.email} />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
         {state.error && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm font-medium text-red-700">

@@ -16,8 +16,8 @@ export function SetupForm() {
         This service has no admin yet. The account you create here can manage webhooks, webfilters and API keys.
       </p>
       <form action={action} className="space-y-4" noValidate>
-        <TextField label="Name" name="name" autoComplete="name" />
-        <TextField label="Email" name="email" type="email" autoComplete="username" required error={e.email} />
+        <TextField label="Name" name="name" autoComplete="name" defaultValue={state.values?.name} />
+        <TextField label="Email" name="email" type="email" autoComplete="username" required error={e.email} defaultValue={state.values?.email} />
         <TextField
           label="Password"
           name="password"

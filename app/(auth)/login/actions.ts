@@ -3,7 +3,7 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/lib/auth';
 
-export type LoginState = { error?: string };
+export type LoginState = { error?: string; email?: string };
 
 function safeNext(next: FormDataEntryValue | null): string {
   const value = typeof next === 'string' ? next : '';
@@ -14,12 +14,12 @@ function safeNext(next: FormDataEntryValue | null): string {
 export async function login(_prev: LoginState, form: FormData): Promise<LoginState> {
   const email = String(form.get('email') ?? '').trim();
   const password = String(form.get('password') ?? '');
-  if (!email || !password) return { error: 'Enter your email and password.' };
+  if (!email || !password) return { error: 'Enter your email and password.', email };
   try {
     await signIn('credentials', { email, password, redirectTo: safeNext(form.get('next')) });
     return {};
   } catch (err) {
-    if (err instanceof AuthError) return { error: 'Wrong email or password.' };
+    if (err instanceof AuthError) return { error: 'Wrong email or password.', email };
     throw err; // the redirect after a successful sign-in
   }
 }
