@@ -22,7 +22,7 @@ export function CreateApiKeyForm() {
         <div className="mb-5 rounded-md bg-emerald-50 p-3 ring-1 ring-emerald-200" data-testid="new-token">
           <p className="text-sm font-medium text-emerald-900">Key “{state.name}” created. Copy it now: it will not be shown again.</p>
           <div className="mt-2 flex items-center gap-2">
-            <code className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200" data-testid="token-value">
+            <code className="min-w-0 flex-1 break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200" data-testid="token-value">
               {state.token}
             </code>
             <CopyButton value={state.token} />

@@ -5,6 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card, EmptyState } from '@/components/ui/card';
 import { ConfirmButton } from '@/components/ui/confirm-dialog';
 import { useToast } from '@/components/ui/toast';
+import { formatUtc } from '@/components/ui/format';
 
 export interface KeyRow {
   id: string;
@@ -16,7 +17,7 @@ export interface KeyRow {
   revokedAt: string | null;
 }
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
+const when = (iso: string | null) => formatUtc(iso);
 
 export function ApiKeyList({ keys }: { keys: KeyRow[] }) {
   const toast = useToast();
@@ -28,7 +29,7 @@ export function ApiKeyList({ keys }: { keys: KeyRow[] }) {
     );
   }
   return (
-    <Card className="overflow-hidden">
+    <Card className="h-fit overflow-hidden">
       <ul className="divide-y divide-slate-200">
         {keys.map((k) => (
           <li key={k.id} className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center" data-testid="api-key-row">
