@@ -1,0 +1,73 @@
+'use client';
+// "Retry failed": counts the failed webhook deliveries matching the filters, asks, then queues them all.
+import { useRef, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { countFailedAction } from '@/app/(admin)/deliveries/count-failed';
+import { retryFailedAction } from '@/app/(admin)/deliveries/retry-failed';
+import { Button } from '@/components/ui/button';
+import { useToast } from '@/components/ui/toast';
+
+const plural = (n: number) => `${n.toLocaleString()} failed webhook ${n === 1 ? 'delivery' : 'deliveries'}`;
+
+export function BulkRetryButton({ filters, filtered }: { filters: Record<string, string>; filtered: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [count, setCount] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  const router = useRouter();
+
+  async function open() {
+    setBusy(true);
+    try {
+      const r = await countFailedAction(filters);
+      if (r.error) return toast(r.error, 'error');
+      setCount(r.count ?? 0);
+      ref.current?.showModal();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function confirm() {
+    setBusy(true);
+    try {
+      const r = await retryFailedAction(filters);
+      if (r.error) toast(r.error, 'error');
+      else toast(`${plural(r.count ?? 0)} queued for another attempt.`);
+      router.refresh();
+    } finally {
+      setBusy(false);
+      ref.current?.close();
+    }
+  }
+
+  return (
+    <>
+      <Button variant="secondary" onClick={open} disabled={busy}>
+        ↻ Retry failed…
+      </Button>
+      <dialog ref={ref} aria-label="Retry failed deliveries" className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+        <div className="p-6">
+          <h2 className="text-lg font-semibold text-slate-900">
+            {count ? `Retry ${plural(count)}?` : 'Nothing to retry'}
+          </h2>
+          <p className="mt-2 text-sm text-slate-600" data-testid="bulk-retry-count">
+            {count
+              ? `Each one gets a new attempt now, signed with its original webhook-id. ${filtered ? 'Only deliveries matching the current filters are retried.' : 'This is every failed webhook delivery in the log.'}`
+              : `No failed webhook deliveries ${filtered ? 'match the current filters' : 'in the log'}. Webfilter calls are synchronous and cannot be replayed.`}
+          </p>
+          <div className="mt-6 flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => ref.current?.close()}>
+              {count ? 'Cancel' : 'Close'}
+            </Button>
+            {!!count && (
+              <Button onClick={confirm} disabled={busy}>
+                Retry {count.toLocaleString()}
+              </Button>
+            )}
+          </div>
+        </div>
+      </dialog>
+    </>
+  );
+}

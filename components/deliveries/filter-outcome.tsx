@@ -1,0 +1,65 @@
+// What a webfilter call did to the LMS's filter: the data it applied, why it was ignored, or the halt it caused.
+import { CopyButton } from '@/components/ui/copy-button';
+import { OutcomeBadge } from './outcome-badge';
+
+const EXPLAIN: Record<string, string> = {
+  applied: 'The answer was used: its data was merged into the filter result.',
+  ignored: 'The answer was not used.',
+  halted: 'The answer halted the LMS process with an exception.',
+  not_applied: 'An earlier webfilter halted the process, so this answer was not applied.',
+};
+
+function Json({ value }: { value: unknown }) {
+  const text = JSON.stringify(value, null, 2);
+  return (
+    <div className="relative">
+      <pre className="max-h-72 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap break-all text-slate-100">{text}</pre>
+      <div className="absolute top-2 right-2">
+        <CopyButton value={text} />
+      </div>
+    </div>
+  );
+}
+
+export function FilterOutcome({ outcome }: { outcome: Record<string, unknown> | null }) {
+  if (!outcome) return <p className="text-sm text-slate-500">No outcome was recorded for this call.</p>;
+  const result = String(outcome.result ?? '');
+  const exception = outcome.exception as Record<string, unknown> | undefined;
+  const applied = outcome.applied_data as Record<string, unknown> | undefined;
+  return (
+    <div className="space-y-3" data-testid="filter-outcome">
+      <div className="flex flex-wrap items-center gap-2">
+        <OutcomeBadge outcome={outcome} />
+        <span className="text-sm text-slate-700">{EXPLAIN[result] ?? ''}</span>
+      </div>
+      {typeof outcome.reason === 'string' && outcome.reason && (
+        <p className="text-sm text-slate-800">
+          <span className="font-medium">Why: </span>
+          {outcome.reason}
+        </p>
+      )}
+      {exception && (
+        <div className="rounded-md bg-red-50 p-3 ring-1 ring-red-200">
+          <p className="text-sm font-semibold text-red-900">Halt: {String(exception.name ?? 'exception')}</p>
+          {typeof exception.message === 'string' && <p className="mt-1 text-sm text-red-800">{exception.message}</p>}
+          <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-xs text-red-900">
+            {Object.entries(exception)
+              .filter(([k]) => k !== 'name' && k !== 'message')
+              .map(([k, v]) => (
+                <div key={k} className="contents">
+                  <dt className="font-mono">{k}</dt>
+                  <dd className="font-mono break-all">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+                </div>
+              ))}
+          </dl>
+        </div>
+      )}
+      {applied && Object.keys(applied).length > 0 && (
+        <div>
+          <p className="mb-1 text-xs font-medium text-slate-600">Data applied</p>
+          <Json value={applied} />
+        </div>
+      )}
+    </div>
+  );
+}

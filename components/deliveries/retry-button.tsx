@@ -1,0 +1,30 @@
+'use client';
+// Retry one webhook delivery now; the page then follows the new attempt.
+import { useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { retryDeliveryAction } from '@/app/(admin)/deliveries/retry-delivery';
+import { Button } from '@/components/ui/button';
+import { useToast } from '@/components/ui/toast';
+
+export function RetryButton({ id }: { id: number }) {
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  const router = useRouter();
+  return (
+    <Button
+      disabled={busy}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          const r = await retryDeliveryAction(String(id));
+          toast(r.error ?? 'Retry queued: a new attempt starts now.', r.error ? 'error' : 'success');
+          router.refresh();
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {busy ? 'Retrying…' : '↻ Retry now'}
+    </Button>
+  );
+}

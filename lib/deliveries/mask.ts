@@ -1,0 +1,136 @@
+// §7 masking for the delivery log: values of keys named like password, secret, token or api_key are hidden
+// in JSON bodies, form bodies, headers and URLs on the way out; the stored rows stay intact for retries.
+
+export const MASK = '********';
+
+// "named like": the name contains one of these, in any case and with - or _ (user_password, csrftoken, X-Api-Key).
+const SENSITIVE = /pass(?:word|wd|phrase)|secret|token|api[-_ ]?key|authori[sz]ation|cookie|credential|private[-_ ]?key/i;
+
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE.test(key);
+}
+
+/** Nothing to hide in an empty value, and showing it helps debugging ("the password was blank"). */
+const blank = (v: unknown) => v === null || v === undefined || v === '';
+
+/** A JSON value with sensitive keys masked at every depth; returns the same object when nothing changed. */
+export function maskJson<T>(value: T): T {
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const m = maskJson(v);
+      if (m !== v) changed = true;
+      return m;
+    });
+    return (changed ? out : value) as T;
+  }
+  if (value && typeof value === 'object') {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const m = isSensitiveKey(k) && !blank(v) ? MASK : maskJson(v);
+      if (m !== v) changed = true;
+      out[k] = m;
+    }
+    return (changed ? out : value) as T;
+  }
+  return value;
+}
+
+function decodeFormPart(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** application/x-www-form-urlencoded text with sensitive fields' values masked; other bytes left as they were. */
+export function maskForm(body: string): string {
+  return body
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      const key = decodeFormPart(pair.slice(0, eq));
+      return isSensitiveKey(key) && pair.length > eq + 1 ? `${pair.slice(0, eq)}=${encodeURIComponent(MASK)}` : pair;
+    })
+    .join('&');
+}
+
+export type BodyFormat = 'json' | 'form' | 'text';
+
+/** How to read a body: by its content type when known, else by its look. */
+export function bodyFormat(body: string, contentType?: string | null): BodyFormat {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type === 'application/json' || type.endsWith('+json')) return 'json';
+  if (!type) {
+    const start = body.trimStart()[0];
+    if (start === '{' || start === '[') return 'json';
+  }
+  return 'text';
+}
+
+/** A stored body as the log shows it: masked, and otherwise the same text (re-serialised only if something was masked). */
+export function maskBody(body: string | null, contentType?: string | null): string | null {
+  if (body === null || body === '') return body;
+  const format = bodyFormat(body, contentType);
+  if (format === 'form') return maskForm(body);
+  if (format === 'json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body; // cut at 64 KiB, or not JSON after all: shown as stored
+    }
+    const masked = maskJson(parsed);
+    return masked === parsed ? body : JSON.stringify(masked);
+  }
+  return body;
+}
+
+/** Headers with sensitive values masked; an Authorization scheme (Bearer, Basic) stays readable. */
+export function maskHeaders(headers: Record<string, string> | null | undefined): Record<string, string> | null {
+  if (!headers) return null;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (!isSensitiveKey(k) || blank(v)) out[k] = v;
+    else if (/authori[sz]ation$/i.test(k)) {
+      const scheme = /^(\w+)\s+\S/.exec(v)?.[1];
+      out[k] = scheme ? `${scheme} ${MASK}` : MASK;
+    } else out[k] = MASK;
+  }
+  return out;
+}
+
+/** A URL with sensitive query parameters and any password masked (https://hooks.example.org/in?token=…). */
+export function maskUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  let changed = false;
+  if (u.password) {
+    u.password = MASK;
+    changed = true;
+  }
+  if (u.search) {
+    const q = u.search.slice(1);
+    const masked = maskForm(q);
+    if (masked !== q) {
+      u.search = masked;
+      changed = true;
+    }
+  }
+  return changed ? u.toString() : url;
+}
+
+/** The content type in a header record, whatever the case of its name. */
+export function contentTypeOf(headers: Record<string, string> | null | undefined): string | null {
+  if (!headers) return null;
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'content-type') return v;
+  return null;
+}

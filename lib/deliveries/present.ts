@@ -1,0 +1,96 @@
+// Deliveries as the API and the pages show them: snake_case, ISO times, sensitive values masked (§7).
+import type { Delivery, DeliveryAttempt } from '../db/schema';
+import type { DeliveryDetail } from './detail';
+import type { DeliverySummary } from './list';
+import { contentTypeOf, maskBody, maskHeaders, maskJson, maskUrl } from './mask';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export interface DeliveryJson {
+  id: number;
+  kind: Delivery['kind'];
+  event_id: string;
+  target_id: string;
+  event_type: string;
+  url: string;
+  status: Delivery['status'];
+  attempt_count: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  /** webfilter: {result: applied | ignored | halted | not_applied, reason, applied_data?, exception?}; webhook: null. */
+  outcome: Record<string, unknown> | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface AttemptJson {
+  attempt_no: number;
+  started_at: string;
+  duration_ms: number;
+  request_headers: Record<string, string> | null;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  /** As stored (the first 64 KiB), sensitive values masked. */
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface DeliveryDetailJson extends DeliveryJson {
+  request: { headers: Record<string, string> | null; body: string | null };
+  /** The last answer received, or null when no attempt got one. */
+  response: { status_code: number; headers: Record<string, string> | null; body: string | null } | null;
+  attempts: AttemptJson[];
+}
+
+export function deliveryJson(d: DeliverySummary): DeliveryJson {
+  return {
+    id: d.id,
+    kind: d.kind,
+    event_id: d.eventId,
+    target_id: d.targetId,
+    event_type: d.eventType,
+    url: maskUrl(d.url),
+    status: d.status,
+    attempt_count: d.attemptCount,
+    next_attempt_at: d.status === 'pending' ? iso(d.nextAttemptAt) : null,
+    last_status_code: d.lastStatusCode,
+    last_error: d.lastError,
+    last_duration_ms: d.lastDurationMs,
+    outcome: d.outcome ? maskJson(d.outcome) : null,
+    created_at: d.createdAt.toISOString(),
+    updated_at: d.updatedAt.toISOString(),
+    completed_at: iso(d.completedAt),
+  };
+}
+
+export function attemptJson(a: DeliveryAttempt): AttemptJson {
+  return {
+    attempt_no: a.attemptNo,
+    started_at: a.startedAt.toISOString(),
+    duration_ms: a.durationMs,
+    request_headers: maskHeaders(a.requestHeaders),
+    response_status: a.responseStatus,
+    response_headers: maskHeaders(a.responseHeaders),
+    response_body: maskBody(a.responseBody, contentTypeOf(a.responseHeaders)),
+    error: a.error,
+  };
+}
+
+export function deliveryDetailJson({ delivery: d, attempts }: DeliveryDetail): DeliveryDetailJson {
+  const list = attempts.map(attemptJson);
+  const answered = [...list].reverse().find((a) => a.response_status !== null);
+  return {
+    ...deliveryJson(d),
+    request: {
+      headers: maskHeaders(d.requestHeaders),
+      body: maskBody(d.requestBody, contentTypeOf(d.requestHeaders)),
+    },
+    response: answered
+      ? { status_code: answered.response_status!, headers: answered.response_headers, body: answered.response_body }
+      : null,
+    attempts: list,
+  };
+}
