@@ -31,7 +31,7 @@ export function DataTable<TFeatures extends TableFeatures, TData extends RowData
                 <th
                   key={header.id}
                   scope="col"
-                  className={cn('px-4 py-2.5 text-xs font-semibold tracking-wide whitespace-nowrap text-slate-600 uppercase', columnClass[header.column.id])}
+                  className={cn('px-3 py-2.5 text-xs font-semibold sm:px-4 tracking-wide whitespace-nowrap text-slate-600 uppercase', columnClass[header.column.id])}
                 >
                   {header.isPlaceholder ? null : <table.FlexRender header={header} />}
                 </th>
@@ -43,7 +43,7 @@ export function DataTable<TFeatures extends TableFeatures, TData extends RowData
           {rows.map((row) => (
             <tr key={row.id} data-testid={rowTestId} className="align-top hover:bg-slate-50/60">
               {row.getAllCells().map((cell) => (
-                <td key={cell.id} className={cn('px-4 py-3', columnClass[cell.column.id])}>
+                <td key={cell.id} className={cn('px-3 py-3 sm:px-4', columnClass[cell.column.id])}>
                   <table.FlexRender cell={cell} />
                 </td>
               ))}

@@ -1,15 +1,55 @@
+// The webfilters list, in the order their answers apply, with reorder, enabled switch and call health.
 import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
+import { findFilter } from '@/lib/catalog';
+import { getDb } from '@/lib/db';
+import { listWebfilters } from '@/lib/manage/webfilters';
+import { targetStats } from '@/lib/manage/stats';
+import { ButtonLink } from '@/components/ui/button';
 import { EmptyState, PageHeader } from '@/components/ui/card';
+import { WebfilterTable } from '@/components/webfilters/webfilter-table';
 
 export const metadata: Metadata = { title: 'Webfilters' };
 
-export default async function Page() {
+export default async function WebfiltersPage() {
   await requireAdminPage();
+  const handle = await getDb();
+  const filters = await listWebfilters(handle);
+  const stats = await targetStats(handle, 'webfilter', filters.map((f) => f.id));
+  const counts = new Map<string, number>();
+  for (const f of filters) counts.set(f.filterType, (counts.get(f.filterType) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const rows = filters.map((f) => {
+    const order = (seen.get(f.filterType) ?? 0) + 1;
+    seen.set(f.filterType, order);
+    return {
+      id: f.id,
+      description: f.description,
+      filterType: f.filterType,
+      filterLabel: findFilter(f.filterType)?.label ?? f.filterType,
+      url: f.url,
+      enabled: f.enabled,
+      order,
+      count: counts.get(f.filterType)!,
+      health: stats.get(f.id)!,
+    };
+  });
+  const create = <ButtonLink href="/webfilters/new">New webfilter</ButtonLink>;
   return (
     <>
-      <PageHeader title="Webfilters" description="Let your own services change or stop Open edX processes, synchronously." />
-      <EmptyState title="Nothing here yet">This section is being built.</EmptyState>
+      <PageHeader
+        title="Webfilters"
+        description="Let your own services change or stop Open edX processes, synchronously. Answers apply in order: later webfilters override earlier ones."
+        actions={rows.length > 0 && create}
+      />
+      {rows.length ? (
+        <WebfilterTable rows={rows} />
+      ) : (
+        <EmptyState title="No webfilters yet" action={create}>
+          A webfilter lets a URL of yours take part in an Open edX filter, such as a sign-in or a registration: it can change
+          the data or stop the process. Create one, pick its filter, then use <b>Send test</b> to see how its answer applies.
+        </EmptyState>
+      )}
     </>
   );
 }

@@ -1,15 +1,46 @@
+// The webhooks list: every webhook with its event, URL, enabled switch and delivery health.
 import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
+import { findEvent } from '@/lib/catalog';
+import { getDb } from '@/lib/db';
+import { listWebhooks } from '@/lib/manage/webhooks';
+import { targetStats } from '@/lib/manage/stats';
+import { ButtonLink } from '@/components/ui/button';
 import { EmptyState, PageHeader } from '@/components/ui/card';
+import { WebhookTable } from '@/components/webhooks/webhook-table';
 
 export const metadata: Metadata = { title: 'Webhooks' };
 
-export default async function Page() {
+export default async function WebhooksPage() {
   await requireAdminPage();
+  const handle = await getDb();
+  const hooks = await listWebhooks(handle);
+  const stats = await targetStats(handle, 'webhook', hooks.map((h) => h.id));
+  const rows = hooks.map((h) => ({
+    id: h.id,
+    description: h.description,
+    eventType: h.eventType,
+    eventLabel: findEvent(h.eventType)?.label ?? h.eventType,
+    url: h.url,
+    enabled: h.enabled,
+    health: stats.get(h.id)!,
+  }));
+  const create = <ButtonLink href="/webhooks/new">New webhook</ButtonLink>;
   return (
     <>
-      <PageHeader title="Webhooks" description="POST each Open edX event to the URLs you configure, signed and retried." />
-      <EmptyState title="Nothing here yet">This section is being built.</EmptyState>
+      <PageHeader
+        title="Webhooks"
+        description="POST each Open edX event to the URLs you configure, signed and retried."
+        actions={rows.length > 0 && create}
+      />
+      {rows.length ? (
+        <WebhookTable rows={rows} />
+      ) : (
+        <EmptyState title="No webhooks yet" action={create}>
+          A webhook sends an Open edX event, such as a new enrollment or a passing grade, to a URL of yours. Create one, pick
+          its event, then use <b>Send test</b> to check that your receiver answers.
+        </EmptyState>
+      )}
     </>
   );
 }

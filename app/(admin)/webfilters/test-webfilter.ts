@@ -1,0 +1,11 @@
+'use server';
+// "Send test": runs a sample filter call through the filter engine with just the webfilter in the editor.
+import { requireAdminAction } from '@/lib/auth/session';
+import { actionFailure, type ActionFailure } from '@/lib/manage/result';
+import { testWebfilter, type WebfilterTest } from '@/lib/manage/send-test';
+
+export async function testWebfilterAction(id: string | null, values: unknown): Promise<({ ok: true } & WebfilterTest) | ActionFailure> {
+  await requireAdminAction();
+  const result = await testWebfilter(id, values);
+  return result.ok ? { ok: true, ...result.value } : actionFailure(result);
+}

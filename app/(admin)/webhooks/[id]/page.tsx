@@ -1,0 +1,53 @@
+// One webhook's editor, with its signing secret and delete.
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireAdminPage } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { getWebhook } from '@/lib/manage/webhooks';
+import { targetWarning } from '@/lib/manage/target-warning';
+import { PageHeader } from '@/components/ui/card';
+import { BackLink } from '@/components/ui/back-link';
+import { DeleteWebhook } from '@/components/webhooks/delete-webhook';
+import { SecretPanel } from '@/components/webhooks/secret-panel';
+import { WebhookForm } from '@/components/webhooks/webhook-form';
+
+export const metadata: Metadata = { title: 'Edit webhook' };
+
+export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireAdminPage();
+  const { id } = await params;
+  const webhook = await getWebhook(await getDb(), id);
+  if (!webhook) notFound();
+  const name = webhook.description || webhook.url;
+  return (
+    <>
+      <BackLink href="/webhooks">Webhooks</BackLink>
+      <PageHeader
+        title={webhook.description || 'Webhook'}
+        description={
+          <>
+            Created {webhook.createdAt.toISOString().slice(0, 10)} ·{' '}
+            <Link className="text-indigo-700 hover:underline" href={`/deliveries?target_id=${webhook.id}`}>
+              deliveries
+            </Link>
+          </>
+        }
+      />
+      <WebhookForm
+        id={webhook.id}
+        initial={{
+          description: webhook.description,
+          event_type: webhook.eventType,
+          url: webhook.url,
+          enabled: webhook.enabled,
+          use_www_form_encoding: webhook.useWwwFormEncoding,
+        }}
+        warning={await targetWarning(webhook.url)}
+      >
+        <SecretPanel id={webhook.id} />
+        <DeleteWebhook id={webhook.id} name={name} />
+      </WebhookForm>
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+'use server';
+// Deletes a webhook; its past deliveries stay in the log.
+import { revalidatePath } from 'next/cache';
+import { requireAdminAction } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { deleteWebhook } from '@/lib/manage/webhooks';
+
+export async function deleteWebhookAction(id: string): Promise<{ error?: string }> {
+  await requireAdminAction();
+  if (!(await deleteWebhook(await getDb(), id))) return { error: 'This webhook no longer exists.' };
+  revalidatePath('/webhooks');
+  return {};
+}

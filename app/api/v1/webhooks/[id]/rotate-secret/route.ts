@@ -1,0 +1,15 @@
+// Management API: replace a webhook's signing secret; the only answer besides creation that holds a secret.
+import { withAdmin } from '@/lib/auth/admin-guard';
+import { getDb } from '@/lib/db';
+import { json } from '@/lib/http/json';
+import { failureResponse, notFound } from '@/lib/manage/result';
+import { rotateWebhookSecret, webhookJson } from '@/lib/manage/webhooks';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = withAdmin(async (_req, { params }: { params: Promise<{ id: string }> }) => {
+  const { id } = await params;
+  const rotated = await rotateWebhookSecret(await getDb(), id);
+  if (!rotated) return failureResponse(notFound('webhook', id));
+  return json({ ...webhookJson(rotated.row), secret: rotated.secret });
+});

@@ -1,0 +1,36 @@
+// Management API: read, change (partially) or delete one webhook.
+import { withAdmin } from '@/lib/auth/admin-guard';
+import { getDb } from '@/lib/db';
+import { env } from '@/lib/env';
+import { json, readJsonBody } from '@/lib/http/json';
+import { failureResponse, notFound } from '@/lib/manage/result';
+import { deleteWebhook, getWebhook, updateWebhook, webhookJson } from '@/lib/manage/webhooks';
+
+export const dynamic = 'force-dynamic';
+
+type Ctx = { params: Promise<{ id: string }> };
+
+export const GET = withAdmin(async (_req, { params }: Ctx) => {
+  const { id } = await params;
+  const row = await getWebhook(await getDb(), id);
+  return row ? json(webhookJson(row)) : failureResponse(notFound('webhook', id));
+});
+
+export const PATCH = withAdmin(async (req, { params }: Ctx) => {
+  const { id } = await params;
+  const handle = await getDb();
+  // An unknown id is a 404 whatever the body holds.
+  if (!(await getWebhook(handle, id))) return failureResponse(notFound('webhook', id));
+  const body = await readJsonBody(req, env().MAX_BODY_BYTES);
+  if (!body.ok) return body.response;
+  const saved = await updateWebhook(handle, id, body.value);
+  if (!saved.ok) return failureResponse(saved);
+  const { row, warning } = saved.value;
+  return json(webhookJson(row), 200, warning ? { 'x-target-warning': warning } : undefined);
+});
+
+export const DELETE = withAdmin(async (_req, { params }: Ctx) => {
+  const { id } = await params;
+  if (!(await deleteWebhook(await getDb(), id))) return failureResponse(notFound('webhook', id));
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,37 @@
+// The event and filter catalog as the management API shows it (snake_case).
+import { EVENTS, FILTERS, type EventDef, type FilterDef } from '../catalog';
+
+export function eventJson(e: EventDef) {
+  return {
+    event_type: e.eventType,
+    signal: e.signal,
+    domain: e.domain,
+    domain_label: e.domainLabel,
+    label: e.label,
+    description: e.description,
+    /** argument name -> data class */
+    data: e.data,
+    minor_version: e.minorVersion,
+    in_plugin: e.inPlugin,
+  };
+}
+
+export function filterJson(f: FilterDef) {
+  return {
+    filter_type: f.filterType,
+    name: f.name,
+    plugin_event: f.pluginEvent,
+    domain: f.domain,
+    domain_label: f.domainLabel,
+    label: f.label,
+    description: f.description,
+    arguments: f.arguments,
+    returns: f.returns,
+    exceptions: f.exceptions.map((x) => ({ name: x.name, args: x.args, accepts_redirect: x.acceptsRedirect })),
+    supports_redirect: f.supportsRedirect,
+    in_plugin: f.inPlugin,
+  };
+}
+
+export const catalogEvents = () => EVENTS.map(eventJson);
+export const catalogFilters = () => FILTERS.map(filterJson);

@@ -1,0 +1,175 @@
+// Webfilter CRUD and ordering shared by the admin pages' actions and the management API.
+import { and, asc, eq, max } from 'drizzle-orm';
+import type { DbHandle } from '../db/client';
+import { webfilters, type Webfilter } from '../db/schema';
+import { invalidateTargets } from '../dispatch/targets';
+import { optionIssues, webfilterCreate, webfilterPatch, type WebfilterValues } from '../validation/webfilter';
+import { invalid, isUuid, notFound, ok, rejected, withoutReadOnly, type Result } from './result';
+import { targetWarning } from './target-warning';
+
+export type WebfilterJson = WebfilterValues & { id: string; created_at: string; updated_at: string };
+
+export function webfilterValues(w: Webfilter): WebfilterValues {
+  return {
+    description: w.description,
+    filter_type: w.filterType,
+    url: w.url,
+    enabled: w.enabled,
+    disable_filtering: w.disableFiltering,
+    disable_halting: w.disableHalting,
+    halt_on_4xx: w.haltOn4xx,
+    redirect_on_4xx: w.redirectOn4xx,
+    halt_on_5xx: w.haltOn5xx,
+    redirect_on_5xx: w.redirectOn5xx,
+    halt_on_request_exception: w.haltOnRequestException,
+    redirect_on_request_exception: w.redirectOnRequestException,
+    use_www_form_encoding: w.useWwwFormEncoding,
+    position: w.position,
+  };
+}
+
+export function webfilterJson(w: Webfilter): WebfilterJson {
+  return { id: w.id, ...webfilterValues(w), created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString() };
+}
+
+/** snake_case values to the row's columns; absent keys stay absent. */
+export function webfilterColumns(v: Partial<WebfilterValues>): Partial<Webfilter> {
+  const map = {
+    description: 'description',
+    filter_type: 'filterType',
+    url: 'url',
+    enabled: 'enabled',
+    disable_filtering: 'disableFiltering',
+    disable_halting: 'disableHalting',
+    halt_on_4xx: 'haltOn4xx',
+    redirect_on_4xx: 'redirectOn4xx',
+    halt_on_5xx: 'haltOn5xx',
+    redirect_on_5xx: 'redirectOn5xx',
+    halt_on_request_exception: 'haltOnRequestException',
+    redirect_on_request_exception: 'redirectOnRequestException',
+    use_www_form_encoding: 'useWwwFormEncoding',
+    position: 'position',
+  } as const satisfies Record<keyof WebfilterValues, keyof Webfilter>;
+  const out: Record<string, unknown> = {};
+  for (const [k, col] of Object.entries(map)) {
+    const value = v[k as keyof WebfilterValues];
+    if (value !== undefined) out[col] = value;
+  }
+  return out as Partial<Webfilter>;
+}
+
+export interface Saved {
+  row: Webfilter;
+  warning: string | null;
+}
+
+/** In the order results are applied: by filter, then position, then creation. */
+export async function listWebfilters(handle: DbHandle, filter: { filterType?: string } = {}): Promise<Webfilter[]> {
+  const q = handle.db.select().from(webfilters);
+  return (filter.filterType ? q.where(eq(webfilters.filterType, filter.filterType)) : q).orderBy(
+    asc(webfilters.filterType),
+    asc(webfilters.position),
+    asc(webfilters.createdAt),
+    asc(webfilters.id),
+  );
+}
+
+export async function getWebfilter(handle: DbHandle, id: string): Promise<Webfilter | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await handle.db.select().from(webfilters).where(eq(webfilters.id, id));
+  return row ?? null;
+}
+
+/** Without a position, the new webfilter goes last among those of its filter (it overrides them). */
+export async function createWebfilter(handle: DbHandle, input: unknown): Promise<Result<Saved>> {
+  const body = withoutReadOnly(input);
+  const parsed = webfilterCreate.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error, body);
+  const v = parsed.data;
+  const row = await handle.db.transaction(async (tx) => {
+    let position = v.position;
+    if (position === undefined) {
+      const [last] = await tx
+        .select({ p: max(webfilters.position) })
+        .from(webfilters)
+        .where(eq(webfilters.filterType, v.filter_type));
+      position = last?.p == null ? 0 : last.p + 1;
+    }
+    const [created] = await tx
+      .insert(webfilters)
+      .values({ ...(webfilterColumns({ ...v, position }) as typeof webfilters.$inferInsert) })
+      .returning();
+    return created!;
+  });
+  await invalidateTargets(handle);
+  return ok({ row, warning: await targetWarning(row.url) });
+}
+
+/** Partial update; the option rules are checked on the record as it would be after the change. */
+export async function updateWebfilter(handle: DbHandle, id: string, input: unknown): Promise<Result<Saved>> {
+  if (!isUuid(id)) return notFound('webfilter', id);
+  const body = withoutReadOnly(input);
+  const parsed = webfilterPatch.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error, body);
+  const result = await handle.db.transaction(async (tx): Promise<Result<Webfilter>> => {
+    const [current] = await tx.select().from(webfilters).where(eq(webfilters.id, id)).for('update');
+    if (!current) return notFound('webfilter', id);
+    const issues = optionIssues({ ...webfilterValues(current), ...parsed.data });
+    if (issues.length) return rejected(issues);
+    const [row] = await tx
+      .update(webfilters)
+      .set({ ...webfilterColumns(parsed.data), updatedAt: new Date() })
+      .where(eq(webfilters.id, id))
+      .returning();
+    return ok(row!);
+  });
+  if (!result.ok) return result;
+  await invalidateTargets(handle);
+  return ok({ row: result.value, warning: await targetWarning(result.value.url) });
+}
+
+export async function deleteWebfilter(handle: DbHandle, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const rows = await handle.db.delete(webfilters).where(eq(webfilters.id, id)).returning({ id: webfilters.id });
+  if (rows.length) await invalidateTargets(handle);
+  return rows.length > 0;
+}
+
+/**
+ * Moves a webfilter one place earlier or later among the webfilters of its filter, renumbering that
+ * group 0..n-1 so ties (equal positions) cannot make the move a no-op.
+ */
+export async function moveWebfilter(handle: DbHandle, id: string, direction: 'up' | 'down'): Promise<Result<Webfilter[]>> {
+  if (!isUuid(id)) return notFound('webfilter', id);
+  const result = await handle.db.transaction(async (tx): Promise<Result<Webfilter[]>> => {
+    const [target] = await tx.select().from(webfilters).where(eq(webfilters.id, id));
+    if (!target) return notFound('webfilter', id);
+    const group = await tx
+      .select()
+      .from(webfilters)
+      .where(eq(webfilters.filterType, target.filterType))
+      .orderBy(asc(webfilters.position), asc(webfilters.createdAt), asc(webfilters.id))
+      .for('update');
+    const i = group.findIndex((w) => w.id === id);
+    const j = direction === 'up' ? i - 1 : i + 1;
+    if (i < 0 || j < 0 || j >= group.length) return ok(group);
+    [group[i], group[j]] = [group[j]!, group[i]!];
+    const now = new Date();
+    const out: Webfilter[] = [];
+    for (const [position, w] of group.entries()) {
+      if (w.position === position) {
+        out.push(w);
+        continue;
+      }
+      const [row] = await tx
+        .update(webfilters)
+        .set({ position, updatedAt: now })
+        .where(and(eq(webfilters.id, w.id), eq(webfilters.filterType, target.filterType)))
+        .returning();
+      out.push(row!);
+    }
+    return ok(out);
+  });
+  if (result.ok) await invalidateTargets(handle);
+  return result;
+}

@@ -1,0 +1,126 @@
+// Webhook CRUD shared by the admin pages' actions and the management API: validate, write once, invalidate the cache.
+import { asc, eq } from 'drizzle-orm';
+import type { DbHandle } from '../db/client';
+import { webhooks, type Webhook } from '../db/schema';
+import { generateSecret } from '../dispatch/sign';
+import { invalidateTargets } from '../dispatch/targets';
+import { webhookCreate, webhookPatch } from '../validation/webhook';
+import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './result';
+import { targetWarning } from './target-warning';
+
+/** The management API's view of a webhook: never the secret. */
+export interface WebhookJson {
+  id: string;
+  description: string;
+  event_type: string;
+  url: string;
+  enabled: boolean;
+  use_www_form_encoding: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export function webhookJson(w: Webhook): WebhookJson {
+  return {
+    id: w.id,
+    description: w.description,
+    event_type: w.eventType,
+    url: w.url,
+    enabled: w.enabled,
+    use_www_form_encoding: w.useWwwFormEncoding,
+    created_at: w.createdAt.toISOString(),
+    updated_at: w.updatedAt.toISOString(),
+  };
+}
+
+export interface Saved {
+  row: Webhook;
+  /** The §7 private-target warning for the saved URL, if any. */
+  warning: string | null;
+}
+
+export async function listWebhooks(handle: DbHandle, filter: { eventType?: string } = {}): Promise<Webhook[]> {
+  const q = handle.db.select().from(webhooks);
+  return (filter.eventType ? q.where(eq(webhooks.eventType, filter.eventType)) : q).orderBy(
+    asc(webhooks.createdAt),
+    asc(webhooks.id),
+  );
+}
+
+export async function getWebhook(handle: DbHandle, id: string): Promise<Webhook | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await handle.db.select().from(webhooks).where(eq(webhooks.id, id));
+  return row ?? null;
+}
+
+export async function createWebhook(handle: DbHandle, input: unknown): Promise<Result<Saved>> {
+  const body = withoutReadOnly(input);
+  const parsed = webhookCreate.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error, body);
+  const v = parsed.data;
+  const [row] = await handle.db
+    .insert(webhooks)
+    .values({
+      description: v.description,
+      eventType: v.event_type,
+      url: v.url,
+      enabled: v.enabled,
+      useWwwFormEncoding: v.use_www_form_encoding,
+      secret: generateSecret(),
+    })
+    .returning();
+  await invalidateTargets(handle);
+  return ok({ row: row!, warning: await targetWarning(v.url) });
+}
+
+/** Partial update: only the fields present change. */
+export async function updateWebhook(handle: DbHandle, id: string, input: unknown): Promise<Result<Saved>> {
+  if (!isUuid(id)) return notFound('webhook', id);
+  const body = withoutReadOnly(input);
+  const parsed = webhookPatch.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error, body);
+  const v = parsed.data;
+  const [row] = await handle.db
+    .update(webhooks)
+    .set({
+      ...(v.description !== undefined && { description: v.description }),
+      ...(v.event_type !== undefined && { eventType: v.event_type }),
+      ...(v.url !== undefined && { url: v.url }),
+      ...(v.enabled !== undefined && { enabled: v.enabled }),
+      ...(v.use_www_form_encoding !== undefined && { useWwwFormEncoding: v.use_www_form_encoding }),
+      updatedAt: new Date(),
+    })
+    .where(eq(webhooks.id, id))
+    .returning();
+  if (!row) return notFound('webhook', id);
+  await invalidateTargets(handle);
+  return ok({ row, warning: await targetWarning(row.url) });
+}
+
+export async function deleteWebhook(handle: DbHandle, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const rows = await handle.db.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id });
+  if (rows.length) await invalidateTargets(handle);
+  return rows.length > 0;
+}
+
+/** The signing secret, for an admin who asked to see it. */
+export async function webhookSecret(handle: DbHandle, id: string): Promise<string | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await handle.db.select({ secret: webhooks.secret }).from(webhooks).where(eq(webhooks.id, id));
+  return row?.secret ?? null;
+}
+
+/** A new signing secret, used for the calls signed from now on. */
+export async function rotateWebhookSecret(handle: DbHandle, id: string): Promise<{ row: Webhook; secret: string } | null> {
+  if (!isUuid(id)) return null;
+  const secret = generateSecret();
+  const [row] = await handle.db
+    .update(webhooks)
+    .set({ secret, updatedAt: new Date() })
+    .where(eq(webhooks.id, id))
+    .returning();
+  if (!row) return null;
+  await invalidateTargets(handle);
+  return { row, secret };
+}
