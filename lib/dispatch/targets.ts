@@ -40,7 +40,8 @@ async function cached<T>(handle: DbHandle, map: 'webhooks' | 'webfilters', key: 
   const m = cache[map] as unknown as Map<string, Promise<T[]>>;
   let hit = m.get(key);
   if (!hit) {
-    hit = load();
+    // A drizzle query is a lazy thenable that runs again on every await: keep one settled promise instead.
+    hit = Promise.resolve().then(load);
     m.set(key, hit);
     hit.catch(() => m.delete(key));
   }

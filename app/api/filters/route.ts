@@ -3,9 +3,7 @@ import { after } from 'next/server';
 import { withApiKey } from '@/lib/auth/api-key-guard';
 import { getDb } from '@/lib/db';
 import { webfiltersFor } from '@/lib/dispatch/targets';
-import { parseFilterRequest } from '@/lib/dispatch/filters/request';
-import { runFilter } from '@/lib/dispatch/filters/run';
-import { writeFilterLog } from '@/lib/dispatch/filters/log';
+import { parseFilterRequest, runFilter, writeFilterLog } from '@/lib/dispatch/filters';
 import { env } from '@/lib/env';
 import { json, jsonError, readJsonBody } from '@/lib/http/json';
 

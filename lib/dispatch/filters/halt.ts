@@ -54,14 +54,15 @@ function messageOf(value: unknown): string {
 
 /**
  * The halt for a failed call or a 4xx/5xx answer: RedirectToPage when the filter has it and a redirect URL
- * is configured, otherwise the filter's first exception. A filter without exceptions cannot halt.
+ * is configured, otherwise the filter's first exception. RedirectToPage cannot be raised without a target,
+ * so without a redirect URL the first other exception is used. A filter without exceptions cannot halt.
  */
 export function httpHalt(
   filter: FilterDef,
   input: { message: string; redirectTo: string; statusCode: number | null },
 ): HaltResult {
   const redirectDef = input.redirectTo ? exceptionFor(filter, 'RedirectToPage') : undefined;
-  const def = redirectDef ?? filter.exceptions[0];
+  const def = redirectDef ?? filter.exceptions.find((x) => x.name !== 'RedirectToPage');
   if (!def) return { error: `${filter.name} has no exception to halt with` };
   return shape(
     def,

@@ -1,0 +1,110 @@
+// The delivery log for webfilter calls: one `deliveries` row (kind 'webfilter') and one attempt per call,
+// written after the LMS has its answer. Writes queue per database and go out one statement at a time, so
+// under load many filter calls share one round trip instead of each holding a transaction.
+import { sql } from 'drizzle-orm';
+import type { DbHandle } from '../../db/client';
+import { RESPONSE_CAPTURE_BYTES } from '../send';
+import type { FilterLogEntry } from './run';
+
+const MAX_BATCH = 200;
+
+interface Writer {
+  queue: { entries: FilterLogEntry[]; done: () => void }[];
+  busy: boolean;
+}
+const writers = new WeakMap<DbHandle, Writer>();
+const pending = new Set<Promise<void>>();
+
+function firstBytes(text: string, max: number): string {
+  if (text.length * 3 <= max) return text; // cannot be over max bytes
+  const buf = Buffer.from(text, 'utf8');
+  return buf.length <= max ? text : buf.subarray(0, max).toString('utf8');
+}
+
+function row(e: FilterLogEntry) {
+  const answered = e.sent.status !== null;
+  return {
+    event_id: e.callId,
+    target_id: e.webfilterId,
+    event_type: e.filterType,
+    url: e.url,
+    status: e.sent.ok ? 'succeeded' : 'failed',
+    request_headers: e.sent.requestHeaders,
+    request_body: e.requestBody,
+    status_code: e.sent.status,
+    error: e.sent.error,
+    duration_ms: e.sent.durationMs,
+    outcome: e.outcome,
+    started_at: e.sent.startedAt.toISOString(),
+    completed_at: new Date(e.sent.startedAt.getTime() + e.sent.durationMs).toISOString(),
+    response_headers: answered ? e.sent.headers : null,
+    response_body: answered ? firstBytes(e.sent.body, RESPONSE_CAPTURE_BYTES) : null,
+  };
+}
+
+// PostgreSQL text and jsonb cannot hold NUL characters; a webfilter may still answer with them.
+const noNul = (_: string, v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v);
+
+/** Both tables in one statement (atomic on its own): the rows travel as a single jsonb parameter. */
+async function insert(handle: DbHandle, entries: FilterLogEntry[]): Promise<void> {
+  const rows = JSON.stringify(entries.map(row), noNul);
+  await handle.rows(sql`
+    with input as (
+      select * from jsonb_to_recordset(${rows}::jsonb) as x(
+        event_id uuid, target_id uuid, event_type text, url text, status text, request_headers jsonb,
+        request_body text, status_code int, error text, duration_ms int, outcome jsonb,
+        started_at timestamptz, completed_at timestamptz, response_headers jsonb, response_body text)
+    ), d as (
+      insert into deliveries (kind, event_id, target_id, event_type, url, status, attempt_count, next_attempt_at,
+        request_headers, request_body, last_status_code, last_error, last_duration_ms, outcome,
+        created_at, updated_at, completed_at)
+      select 'webfilter', event_id, target_id, event_type, url, status, 1, null,
+        request_headers, request_body, status_code, error, duration_ms, outcome, started_at, completed_at, completed_at
+      from input
+      returning id, event_id, target_id
+    )
+    insert into delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, request_headers,
+      response_status, response_headers, response_body, error)
+    select d.id, 1, i.started_at, i.duration_ms, i.request_headers, i.status_code, i.response_headers, i.response_body, i.error
+    from d join input i on i.event_id = d.event_id and i.target_id = d.target_id`);
+}
+
+async function drain(handle: DbHandle, w: Writer) {
+  w.busy = true;
+  while (w.queue.length) {
+    const batch = w.queue.splice(0, MAX_BATCH);
+    try {
+      await insert(handle, batch.flatMap((b) => b.entries));
+    } catch (err) {
+      console.error(`[filters] could not write the log of ${batch.length} filter call(s):`, err);
+    }
+    for (const b of batch) b.done();
+  }
+  w.busy = false;
+}
+
+/**
+ * Writes the log of one filter call once its entries are known (they may wait for slow webfilters after
+ * a halt). Never rejects: a failed write is logged to the console, since the LMS already has its answer.
+ */
+export function writeFilterLog(handle: DbHandle, entries: FilterLogEntry[] | Promise<FilterLogEntry[]>): Promise<void> {
+  const write: Promise<void> = Promise.resolve(entries)
+    .then(
+      (list) =>
+        new Promise<void>((done) => {
+          if (list.length === 0) return done();
+          let w = writers.get(handle);
+          if (!w) writers.set(handle, (w = { queue: [], busy: false }));
+          w.queue.push({ entries: list, done });
+          if (!w.busy) void drain(handle, w);
+        }),
+    )
+    .finally(() => pending.delete(write));
+  pending.add(write);
+  return write;
+}
+
+/** Resolves when every log write started so far has finished (tests, graceful shutdown). */
+export async function flushFilterLogs(): Promise<void> {
+  while (pending.size) await Promise.all([...pending]);
+}
