@@ -7,7 +7,8 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (!value) return null;
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
+  // An HTTP date starts with the day name ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone would take "-5" as a year.
+  const at = /^[a-z]+,?\s/i.test(v) ? Date.parse(v) : NaN;
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 

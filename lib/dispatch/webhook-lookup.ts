@@ -1,0 +1,60 @@
+// The current secret, URL and enabled flag of each webhook, read at send time so a rotated secret, a fixed
+// URL or a disabled webhook applies to pending retries; cached briefly, dropped whenever webhooks change.
+import { inArray } from 'drizzle-orm';
+import type { DbHandle } from '../db/client';
+import { webhooks } from '../db/schema';
+
+export interface WebhookTarget {
+  secret: string;
+  url: string;
+  enabled: boolean;
+}
+
+const TTL_MS = 5_000;
+const TARGETS_CHANNEL = 'oewh_targets';
+
+export interface WebhookLookup {
+  /** Loads every id not cached yet in one query. */
+  prime(ids: readonly string[]): Promise<void>;
+  /** null: the webhook no longer exists. */
+  get(id: string): Promise<WebhookTarget | null>;
+  close(): Promise<void>;
+}
+
+export function webhookLookup(handle: DbHandle): WebhookLookup {
+  const cache = new Map<string, { target: WebhookTarget | null; at: number }>();
+  const unlisten = handle.listen(TARGETS_CHANNEL, () => cache.clear()).catch(() => null);
+
+  const fresh = (id: string) => {
+    const hit = cache.get(id);
+    return hit && Date.now() - hit.at < TTL_MS ? hit : undefined;
+  };
+
+  async function load(ids: string[]) {
+    const rows = await handle.db
+      .select({ id: webhooks.id, secret: webhooks.secret, url: webhooks.url, enabled: webhooks.enabled })
+      .from(webhooks)
+      .where(inArray(webhooks.id, ids));
+    const at = Date.now();
+    if (cache.size > 50_000) cache.clear();
+    for (const id of ids) cache.set(id, { target: null, at });
+    for (const r of rows) cache.set(r.id, { target: { secret: r.secret, url: r.url, enabled: r.enabled }, at });
+  }
+
+  return {
+    async prime(ids) {
+      const missing = [...new Set(ids)].filter((id) => !fresh(id));
+      if (missing.length) await load(missing);
+    },
+    async get(id) {
+      const hit = fresh(id);
+      if (hit) return hit.target;
+      await load([id]);
+      return cache.get(id)?.target ?? null;
+    },
+    async close() {
+      const stop = await unlisten;
+      await stop?.();
+    },
+  };
+}
