@@ -13,12 +13,14 @@ export async function startServer(): Promise<void> {
   if (e.INITIAL_API_KEY) await ensureInitialApiKey(handle.db, e.INITIAL_API_KEY);
   if (e.WORKER === 'inline') {
     const { startWorker } = await import('./dispatch/worker');
-    startWorker(handle, {
+    const worker = startWorker(handle, {
       deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
       retrySchedule: e.RETRY_SCHEDULE,
       allowPrivate: e.ALLOW_PRIVATE_TARGETS,
       retentionDays: e.RETENTION_DAYS,
     });
+    // On a polite stop, let the calls in flight finish and store their results; leases cover a crash.
+    process.once('SIGTERM', () => void worker.stop().finally(() => process.exit(0)));
   }
   const where = handle.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${e.dataDir}`;
   console.log(`[openedx-webhooks] ready on ${where}; deliveries: ${e.WORKER === 'inline' ? 'inline worker' : 'external worker'}`);
