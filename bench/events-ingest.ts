@@ -2,9 +2,11 @@
 // insert (the practical ceiling on this machine).
 //   node --import tsx bench/events-ingest.ts      (SECONDS=8 per closed-loop run, CONNECTIONS=16, RATE=200)
 // "app" runs the real route handler (API key check, zod, catalog, payload, one-statement insert) behind a
-// plain node:http adapter, since `next start` needs a build; Next.js's own routing cost is not included.
+// plain node:http adapter; "next" runs the built app under `next start` (building it first if needed), and
+// "prod" the way `npm start` runs it (server.ts: the LMS hot paths skip Next.js's router).
 // Each server runs in its own process; the load generator runs here; PostgreSQL shares the same cores.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -28,7 +30,35 @@ const sink = await startSink();
 const { token } = await createApiKey(pg.handle.db, { name: 'bench', scopes: ['events'] });
 await pg.handle.db.insert(webhooks).values({ eventType: EVENT.eventType, url: sink.url, secret: generateSecret() });
 
+/** The built app (WORKER=off): `next start` (every request through Next.js's router), or server.ts (`npm start`). */
+async function nextServer(mode: 'next' | 'prod') {
+  const distDir = process.env.NEXT_DIST_DIR || '.next';
+  const next = path.join('node_modules', 'next', 'dist', 'bin', 'next');
+  if (!fs.existsSync(path.join(distDir, 'BUILD_ID'))) spawnSync(process.execPath, [next, 'build'], { stdio: 'inherit' });
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const args = mode === 'next' ? [next, 'start', '-p', String(port), '-H', '127.0.0.1'] : ['--import', 'tsx', 'server.ts', '-H', '127.0.0.1'];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: pg.url,
+      ALLOW_PRIVATE_TARGETS: '1',
+      WORKER: 'off',
+      AUTH_SECRET: 'b'.repeat(40),
+    },
+  });
+  for (let i = 0; i < 200; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+    if (up) return { child, port };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('next start did not answer /api/health');
+}
+
 async function server(mode: string) {
+  if (mode === 'next' || mode === 'prod') return nextServer(mode);
   const flags = process.env.SERVER_FLAGS ? process.env.SERVER_FLAGS.split(' ') : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(import.meta.dirname, 'lib/events-server.ts'), mode], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -46,7 +76,7 @@ const target = (port: number): LoadTarget => ({
 });
 
 const results: { mode: string; closed: LoadResult; open: LoadResult }[] = [];
-const MODES = (process.env.MODES ?? 'bare,app,app-worker').split(',');
+const MODES = (process.env.MODES ?? 'bare,app,next,prod,app-worker').split(',');
 for (const mode of MODES) {
   await pg.handle.rows(sql`truncate events, deliveries, delivery_attempts`);
   const s = await server(mode);
@@ -71,7 +101,13 @@ printTable([
     const c = summarize(closed.latencies);
     const o = summarize(open.latencies);
     const rps = closed.ok / closed.seconds;
-    const label = { bare: 'bare node:http + same insert', app: 'app route (worker off)', 'app-worker': 'app route + inline worker' }[mode]!;
+    const label = {
+      bare: 'bare node:http + same insert',
+      app: 'app route (worker off)',
+      next: 'next start (worker off)',
+      prod: 'npm start: server.ts (worker off)',
+      'app-worker': 'app route + inline worker',
+    }[mode]!;
     return [label, rps.toFixed(0), `${(rps / bare).toFixed(2)}×`, ms(c.p50), ms(c.p99), ms(o.p50), ms(o.p99), ms(o.max), closed.errors + open.errors];
   }),
 ]);

@@ -13,10 +13,11 @@ if (process.env.E2E_SKIP_BUILD !== '1' || !fs.existsSync(path.join(distDir, 'BUI
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oewh-e2e-'));
 const port = process.env.E2E_PORT ?? '3100';
 console.log(`[e2e] data dir ${dataDir}`);
-const server = spawn(process.execPath, [next, 'start', '-p', port, '-H', '127.0.0.1'], {
+const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', '-H', '127.0.0.1'], {
   stdio: 'inherit',
   env: {
     ...process.env,
+    NODE_ENV: 'production',
     DATA_DIR: dataDir,
     DATABASE_URL: '',
     PORT: port,

@@ -1,4 +1,5 @@
 // `npm start`: builds the app when there is no build yet (a fresh clone), then serves it on PORT (default 3000).
+// `npm start -- --build` rebuilds first (after pulling new code).
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,10 @@ if (!fs.existsSync(path.join(distDir, 'BUILD_ID')) || process.argv.includes('--b
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const port = process.env.PORT || '3000';
-const server = spawn(process.execPath, [next, 'start', '-p', port], { stdio: 'inherit' });
+// server.ts: Next.js plus the LMS hot paths served without its router (see the file).
+const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', ...process.argv.slice(2).filter((a) => a !== '--build')], {
+  stdio: 'inherit',
+  env: { NODE_ENV: 'production', ...process.env },
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -56,9 +56,15 @@ export async function ensureInitialApiKey(db: Db, token: string): Promise<void> 
 
 // The LMS calls with the same key many times a second: remember lookups briefly.
 // Revocation clears this process's cache at once; other processes see it within CACHE_MS.
+// On globalThis: the LMS hot paths and Next.js's bundles load this module apart, and a revocation in one
+// must reach the other's cache.
 const CACHE_MS = 5_000;
-const keyCache = new Map<string, { key: ApiKey | null; at: number }>();
-const lastUsedWritten = new Map<string, number>();
+const CACHE_KEY = Symbol.for('openedx-webhooks.api-key-cache');
+const shared = ((globalThis as { [CACHE_KEY]?: unknown })[CACHE_KEY] ??= {
+  keyCache: new Map<string, { key: ApiKey | null; at: number }>(),
+  lastUsedWritten: new Map<string, number>(),
+}) as { keyCache: Map<string, { key: ApiKey | null; at: number }>; lastUsedWritten: Map<string, number> };
+const { keyCache, lastUsedWritten } = shared;
 
 export async function findActiveKey(db: Db, token: string): Promise<ApiKey | null> {
   const hash = hashToken(token);

@@ -12,7 +12,9 @@ interface Cache {
   subscribed: Promise<unknown> | null;
 }
 
-const caches = new WeakMap<DbHandle, Cache>();
+// On globalThis, like the db handle: the LMS hot paths and Next.js's bundles share one cache per process.
+const CACHES = Symbol.for('openedx-webhooks.targets-cache');
+const caches = ((globalThis as { [CACHES]?: WeakMap<DbHandle, Cache> })[CACHES] ??= new WeakMap<DbHandle, Cache>());
 
 function cacheFor(handle: DbHandle): Cache {
   let cache = caches.get(handle);

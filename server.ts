@@ -1,0 +1,35 @@
+// Production server: Next.js serves the admin app and the management API, while the two LMS hot paths
+// (POST /api/events and POST /api/filters) go straight to their route handlers. The handlers are the same
+// modules Next.js serves; skipping its router saves ~1.5 ms of CPU per call, which is most of an event's cost.
+import http from 'node:http';
+import next from 'next';
+import { toRequest, writeResponse } from './lib/http/node-adapter';
+
+const port = Number(process.env.PORT || 3000);
+// `-H 127.0.0.1` binds one address (tests); by default every interface, like `next start`.
+const hIndex = process.argv.indexOf('-H');
+const hostname = hIndex > 0 ? process.argv[hIndex + 1] : undefined;
+const app = next({ dev: false, port, hostname });
+const handle = app.getRequestHandler();
+
+await app.prepare(); // runs instrumentation: env check, migrations, bootstrap, inline worker
+
+// Imported after prepare(): the handlers use next/server, which needs the runtime Next.js sets up.
+const hot: Record<string, (req: Request, ctx: unknown) => Promise<Response>> = {
+  '/api/events': (await import('./app/api/events/route')).POST,
+  '/api/filters': (await import('./app/api/filters/route')).POST,
+};
+
+const server = http.createServer((req, res) => {
+  const route = req.method === 'POST' ? hot[req.url ?? ''] : undefined;
+  if (!route) return void handle(req, res);
+  route(toRequest(req), undefined)
+    .then((response) => writeResponse(res, response))
+    .catch((err) => {
+      console.error(`[api] POST ${req.url} failed:`, err);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'The service failed to handle this request; the error has been logged.' }));
+    });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(port, hostname, () => console.log(`[openedx-webhooks] listening on http://${hostname ?? 'localhost'}:${port}`));
