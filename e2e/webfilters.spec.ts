@@ -1,44 +1,18 @@
 // Webfilter editor and list in Chromium: validation, options per filter, reply guide, preview, Send test through
 // the filter engine against a loopback receiver, save, reorder, enable toggle, delete; phone layout.
-import http from 'node:http';
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN, E2E_API_KEY, SCREENSHOTS } from './config';
+import { E2E_API_KEY } from './config';
+import { loopbackReceiver, shot, signInEachTest } from './helpers';
 
 type Reply = { status: number; body: string };
 let reply: Reply = { status: 200, body: '{}' };
-let server: http.Server;
-let receiver = '';
-const bodies: { type: string; body: string }[] = [];
 
-// Sign in here rather than trust the shared storage-state file, which another run may have overwritten.
-test.use({ storageState: { cookies: [], origins: [] } });
-test.beforeEach(async ({ page }) => {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-});
-
-test.beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      bodies.push({ type: req.headers['content-type'] ?? '', body });
-      res.writeHead(reply.status, { 'content-type': 'application/json', 'x-receiver': 'e2e-filter' });
-      res.end(reply.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver = `http://127.0.0.1:${(server.address() as { port: number }).port}/filter`;
-});
-test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
+signInEachTest();
+const rx = loopbackReceiver('/filter', () => ({
+  status: reply.status,
+  headers: { 'content-type': 'application/json', 'x-receiver': 'e2e-filter' },
+  body: reply.body,
+}));
 
 async function pick(page: Page, search: string, option: string) {
   await page.getByLabel('Event').fill(search);
@@ -95,7 +69,7 @@ test('create, test, edit, reorder, disable and delete a webfilter', async ({ pag
   await page.getByLabel('Use WWW form encoding').uncheck();
 
   await page.getByLabel('Description').fill('Registration gate');
-  await page.getByLabel('Webhook URL').fill(receiver);
+  await page.getByLabel('Webhook URL').fill(rx.url);
 
   // Send test: the answer's data and exception, applied as the service would.
   reply = {
@@ -109,7 +83,7 @@ test('create, test, edit, reorder, disable and delete a webfilter', async ({ pag
   await expect(page.getByTestId('filter-exception')).toContainText('PreventRegistration');
   await expect(page.getByTestId('filter-exception')).toContainText('Registrations are closed.');
   await expect(page.getByTestId('filter-changes')).toContainText('"country": "FR"');
-  expect(JSON.parse(bodies.at(-1)!.body).event_metadata.filter).toBe('StudentRegistrationRequested');
+  expect(JSON.parse(rx.hits.at(-1)!.body).event_metadata.filter).toBe('StudentRegistrationRequested');
   await shot(page, 'webfilter-new-tested');
 
   // Halt on 5xx with a redirect: a 503 becomes the filter's exception with redirect_to.

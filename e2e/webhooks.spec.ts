@@ -1,48 +1,17 @@
 // Webhook editor and list in Chromium: validation, event picker, live preview, Send test against a loopback
 // receiver (signature checked), secret reveal/rotate, save, enable toggle, search, delete; phone layout.
-import http from 'node:http';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { Webhook } from 'standardwebhooks';
-import { ADMIN, E2E_API_KEY, SCREENSHOTS } from './config';
+import { E2E_API_KEY } from './config';
+import { loopbackReceiver, shot, signInEachTest } from './helpers';
 
-interface Hit {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-let server: http.Server;
-let receiver = '';
-const hits: Hit[] = [];
-
-// Sign in here rather than trust the shared storage-state file, which another run may have overwritten.
-test.use({ storageState: { cookies: [], origins: [] } });
-test.beforeEach(async ({ page }) => {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-});
-
-test.beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      hits.push({ headers: req.headers, body });
-      res.writeHead(200, { 'content-type': 'application/json', 'x-receiver': 'e2e' });
-      res.end(JSON.stringify({ received: true, n: hits.length }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-});
-test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
+signInEachTest();
+const rx = loopbackReceiver('/hook', (hits) => ({
+  status: 200,
+  headers: { 'content-type': 'application/json', 'x-receiver': 'e2e' },
+  body: JSON.stringify({ received: true, n: hits.length }),
+}));
+const { hits } = rx;
 
 test('create, test, edit, disable and delete a webhook', async ({ page, request }) => {
   await page.goto('/webhooks');
@@ -89,7 +58,7 @@ test('create, test, edit, disable and delete a webhook', async ({ page, request 
   await expect(page.getByTestId('preview-content-type')).toHaveText('application/json');
 
   await page.getByLabel('Description').fill('CRM enrollment sync');
-  await page.getByLabel('Webhook URL').fill(receiver);
+  await page.getByLabel('Webhook URL').fill(rx.url);
   await expect(page.getByLabel('Enabled')).toBeChecked();
 
   // Send test before saving: a one-off secret, the receiver's answer shown.
@@ -110,7 +79,7 @@ test('create, test, edit, disable and delete a webhook', async ({ page, request 
   await expect(page.getByRole('heading', { name: 'CRM enrollment sync' })).toBeVisible();
   await expect(page.getByTestId('private-target-warning')).toContainText('ALLOW_PRIVATE_TARGETS');
   await expect(page.getByLabel('Event')).toHaveValue('Course enrollment created');
-  await expect(page.getByLabel('Webhook URL')).toHaveValue(receiver);
+  await expect(page.getByLabel('Webhook URL')).toHaveValue(rx.url);
 
   await page.getByRole('button', { name: 'Show secret' }).click();
   const secret = (await page.getByTestId('webhook-secret').textContent())!.trim();

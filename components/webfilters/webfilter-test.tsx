@@ -1,12 +1,10 @@
 'use client';
 // "Send test" for the webfilter editor: a sample filter call through the real engine, with just this webfilter.
-import { useState } from 'react';
 import type { UseFormReturn } from 'react-hook-form';
 import { testWebfilterAction } from '@/app/(admin)/webfilters/test-webfilter';
-import type { WebfilterTest as Result } from '@/lib/manage/send-test';
 import type { WebfilterFormInput, WebfilterFormValues } from '@/lib/validation/webfilter';
+import { SendTestPanel } from '@/components/targets/send-test-panel';
 import { Badge, type Tone } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
 import { HttpExchange } from '@/components/ui/http-exchange';
 
 const TONES: Record<string, Tone> = { applied: 'green', ignored: 'gray', halted: 'red', not_applied: 'gray' };
@@ -20,75 +18,39 @@ function Json({ value, testId }: { value: unknown; testId?: string }) {
 }
 
 export function WebfilterTest({ id, form }: { id: string | null; form: UseFormReturn<WebfilterFormInput, unknown, WebfilterFormValues> }) {
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const run = async () => {
-    setError(null);
-    if (!(await form.trigger())) {
-      setError('Fix the highlighted fields first.');
-      return;
-    }
-    setBusy(true);
-    try {
-      const r = await testWebfilterAction(id, form.getValues());
-      if (r.ok) setResult(r);
-      else setError(r.error);
-    } catch {
-      setError('The test could not be run: try again.');
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
-    <section aria-labelledby="test-heading">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <div>
-          <h2 id="test-heading" className="text-sm font-semibold text-slate-900">
-            Send test
-          </h2>
-          <p className="text-xs text-slate-500">Calls the URL with the sample above and applies the answer as the service would. Nothing is logged.</p>
-        </div>
-        <Button variant="secondary" onClick={run} disabled={busy} aria-busy={busy}>
-          {busy ? 'Sending…' : 'Send test'}
-        </Button>
-      </div>
-      <div className="mt-4 min-h-16" aria-live="polite">
-        {error && (
-          <p role="alert" className="text-sm font-medium text-red-600">
-            {error}
-          </p>
-        )}
-        {!error && result && (
-          <div className="space-y-4">
-            <HttpExchange exchange={result.exchange} />
-            <div className="space-y-3 border-t border-slate-200 pt-3" data-testid="filter-result">
-              <div className="flex flex-wrap items-center gap-2">
-                <h3 className="text-xs font-semibold text-slate-700">Outcome</h3>
-                <Badge tone={TONES[result.outcome.result] ?? 'gray'}>{result.outcome.result}</Badge>
-              </div>
-              <p className="text-xs text-slate-600">{result.outcome.reason}</p>
-              <div>
-                <h3 className="mb-1 text-xs font-semibold text-slate-700">Exception the LMS would raise</h3>
-                {result.exception ? <Json value={result.exception} testId="filter-exception" /> : <p className="text-xs text-slate-500">None: the process goes on.</p>}
-              </div>
-              <div>
-                <h3 className="mb-1 text-xs font-semibold text-slate-700">Changes merged into the data</h3>
-                {Object.keys(result.changes).length ? <Json value={result.changes} testId="filter-changes" /> : <p className="text-xs text-slate-500">None.</p>}
-              </div>
-              <details className="text-xs">
-                <summary className="cursor-pointer font-semibold text-slate-700">Resulting data</summary>
-                <div className="mt-2">
-                  <Json value={result.data} testId="filter-data" />
-                </div>
-              </details>
+    <SendTestPanel
+      description="Calls the URL with the sample above and applies the answer as the service would. Nothing is logged."
+      idle="The answer will show here, with the data and exception it leads to."
+      check={async () => ((await form.trigger()) ? null : 'Fix the highlighted fields first.')}
+      send={() => testWebfilterAction(id, form.getValues())}
+    >
+      {(result) => (
+        <div className="space-y-4">
+          <HttpExchange exchange={result.exchange} />
+          <div className="space-y-3 border-t border-slate-200 pt-3" data-testid="filter-result">
+            <div className="flex flex-wrap items-center gap-2">
+              <h3 className="text-xs font-semibold text-slate-700">Outcome</h3>
+              <Badge tone={TONES[result.outcome.result] ?? 'gray'}>{result.outcome.result}</Badge>
             </div>
+            <p className="text-xs text-slate-600">{result.outcome.reason}</p>
+            <div>
+              <h3 className="mb-1 text-xs font-semibold text-slate-700">Exception the LMS would raise</h3>
+              {result.exception ? <Json value={result.exception} testId="filter-exception" /> : <p className="text-xs text-slate-500">None: the process goes on.</p>}
+            </div>
+            <div>
+              <h3 className="mb-1 text-xs font-semibold text-slate-700">Changes merged into the data</h3>
+              {Object.keys(result.changes).length ? <Json value={result.changes} testId="filter-changes" /> : <p className="text-xs text-slate-500">None.</p>}
+            </div>
+            <details className="text-xs">
+              <summary className="cursor-pointer font-semibold text-slate-700">Resulting data</summary>
+              <div className="mt-2">
+                <Json value={result.data} testId="filter-data" />
+              </div>
+            </details>
           </div>
-        )}
-        {!error && !result && <p className="text-xs text-slate-400">The answer will show here, with the data and exception it leads to.</p>}
-      </div>
-    </section>
+        </div>
+      )}
+    </SendTestPanel>
   );
 }

@@ -1,10 +1,10 @@
 // The webfilters management API: CRUD, positions, option rules per filter, validation, 404, 401/403.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/auth/api-keys';
-import { setDb, type DbHandle } from '../../lib/db';
+import type { DbHandle } from '../../lib/db';
 import { webfilters } from '../../lib/db/schema';
 import { webfiltersFor } from '../../lib/dispatch/targets';
-import { pgliteDb } from '../helpers/db';
+import { adminApi, call, ctx, requestTo, WEBFILTER_DEFAULTS } from '../helpers/api';
 import { GET as list, POST as create } from '../../app/api/v1/webfilters/route';
 import { DELETE as remove, GET as read, PATCH as patch } from '../../app/api/v1/webfilters/[id]/route';
 
@@ -22,27 +22,12 @@ const FIELDS = [
 let handle: DbHandle;
 let token: string;
 
-const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
-const req = (method: string, path = '', body?: unknown, t: string | null = token) =>
-  new Request(BASE + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-
-async function call(res: Promise<Response>) {
-  const r = await res;
-  const text = await r.text();
-  return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null };
-}
-
+const req = requestTo(BASE, () => token);
 const post = (body: unknown, t?: string | null) => call(create(req('POST', '', body, t), undefined as never));
 const update = (id: string, body: unknown) => call(patch(req('PATCH', `/${id}`, body), ctx(id)));
 
 beforeAll(async () => {
-  handle = await pgliteDb();
-  setDb(handle);
-  ({ token } = await createApiKey(handle.db, { name: 'admin', scopes: ['admin'] }));
+  ({ handle, token } = await adminApi());
 });
 afterAll(() => handle.close());
 
@@ -51,21 +36,7 @@ describe('POST /api/v1/webfilters', () => {
     const first = await post({ filter_type: 'StudentLoginRequested', url: 'https://example.com/login' });
     expect(first.status).toBe(201);
     expect(Object.keys(first.body).sort()).toEqual(FIELDS);
-    expect(first.body).toMatchObject({
-      filter_type: LOGIN,
-      description: '',
-      enabled: true,
-      disable_filtering: false,
-      disable_halting: false,
-      halt_on_4xx: false,
-      redirect_on_4xx: '',
-      halt_on_5xx: false,
-      redirect_on_5xx: '',
-      halt_on_request_exception: false,
-      redirect_on_request_exception: '',
-      use_www_form_encoding: false,
-      position: 0,
-    });
+    expect(first.body).toMatchObject({ filter_type: LOGIN, ...WEBFILTER_DEFAULTS, position: 0 });
     const second = await post({ filter_type: LOGIN, url: 'https://example.com/login2' });
     expect(second.body.position).toBe(1);
     const other = await post({ filter_type: REGISTRATION, url: 'https://example.com/reg' });

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createApiKey } from '../../lib/auth/api-keys';
-import { setDb, type DbHandle } from '../../lib/db';
+import type { DbHandle } from '../../lib/db';
 import { webhooks } from '../../lib/db/schema';
 import { webhooksFor } from '../../lib/dispatch/targets';
-import { pgliteDb } from '../helpers/db';
+import { adminApi, call, ctx, requestTo } from '../helpers/api';
 import { GET as list, POST as create } from '../../app/api/v1/webhooks/route';
 import { DELETE as remove, GET as read, PATCH as patch } from '../../app/api/v1/webhooks/[id]/route';
 import { POST as rotate } from '../../app/api/v1/webhooks/[id]/rotate-secret/route';
@@ -17,30 +17,11 @@ const FIELDS = ['created_at', 'description', 'enabled', 'event_type', 'id', 'upd
 let handle: DbHandle;
 let token: string;
 
-const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
-const headers = (t: string | null = token) => ({
-  'content-type': 'application/json',
-  ...(t ? { authorization: `Bearer ${t}` } : {}),
-});
-const req = (method: string, path = '', body?: unknown, t?: string | null) =>
-  new Request(BASE + path, {
-    method,
-    headers: headers(t),
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-
-async function call(res: Promise<Response>) {
-  const r = await res;
-  const text = await r.text();
-  return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null };
-}
-
+const req = requestTo(BASE, () => token);
 const post = (body: unknown, t?: string | null) => call(create(req('POST', '', body, t), undefined as never));
 
 beforeAll(async () => {
-  handle = await pgliteDb();
-  setDb(handle);
-  ({ token } = await createApiKey(handle.db, { name: 'admin', scopes: ['admin'] }));
+  ({ handle, token } = await adminApi());
 });
 afterAll(() => handle.close());
 

@@ -6,6 +6,7 @@ import { deliveries } from '../../lib/db/schema';
 import { resetEnv } from '../../lib/env';
 import { testWebfilter, testWebhook } from '../../lib/manage/send-test';
 import { createWebhook, webhookSecret } from '../../lib/manage/webhooks';
+import { WEBFILTER_DEFAULTS } from '../helpers/api';
 import { pgliteDb } from '../helpers/db';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
@@ -14,19 +15,9 @@ let rx: Receiver;
 const saved = { ...process.env };
 
 const webfilter = (over: Record<string, unknown>) => ({
-  description: '',
+  ...WEBFILTER_DEFAULTS,
   filter_type: 'org.openedx.learning.student.login.requested.v1',
   url: rx.url,
-  enabled: true,
-  disable_filtering: false,
-  disable_halting: false,
-  halt_on_4xx: false,
-  redirect_on_4xx: '',
-  halt_on_5xx: false,
-  redirect_on_5xx: '',
-  halt_on_request_exception: false,
-  redirect_on_request_exception: '',
-  use_www_form_encoding: false,
   ...over,
 });
 

@@ -1,12 +1,14 @@
 'use client';
-// The list's Enabled switch: saves at once, optimistic, rolled back with a toast if the save fails.
+// A list's Enabled switch: saves at once, optimistic, rolled back with a toast if the save fails.
 import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { updateWebhookAction } from '@/app/(admin)/webhooks/update-webhook';
 import { Switch } from '@/components/ui/switch';
 import { useToast } from '@/components/ui/toast';
 
-export function WebhookEnabled({ id, enabled }: { id: string; enabled: boolean }) {
+/** The target's update action, called with a partial change. */
+export type SaveEnabled = (id: string, values: { enabled: boolean }) => Promise<{ ok: true } | { ok: false; error: string }>;
+
+export function EnabledSwitch({ id, enabled, noun, save }: { id: string; enabled: boolean; noun: string; save: SaveEnabled }) {
   const router = useRouter();
   const toast = useToast();
   const [on, setOn] = useState(enabled);
@@ -21,9 +23,9 @@ export function WebhookEnabled({ id, enabled }: { id: string; enabled: boolean }
         setOn(next);
         setBusy(true);
         try {
-          const r = await updateWebhookAction(id, { enabled: next });
+          const r = await save(id, { enabled: next });
           if (!r.ok) throw new Error(r.error);
-          toast(next ? 'Webhook enabled.' : 'Webhook disabled.');
+          toast(next ? `${noun} enabled.` : `${noun} disabled.`);
           router.refresh();
         } catch {
           setOn(!next);
