@@ -23,7 +23,7 @@ export function Nav() {
             href={item.href}
             aria-current={active ? 'page' : undefined}
             className={cn(
-              'shrink-0 border-b-2 px-3 py-2.5 text-sm font-medium transition-colors sm:py-4',
+              'shrink-0 border-b-2 px-2 py-2.5 text-sm font-medium transition-colors sm:px-3 sm:py-4',
               active ? 'border-indigo-600 text-indigo-700' : 'border-transparent text-slate-600 hover:text-slate-900',
             )}
           >
