@@ -100,10 +100,11 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       backlog = batch.length === room;
       if (backlog) return; // full: finishing attempts wake us
       if (again) continue;
-      // Nothing more is due now. Attempts in flight will wake us when they end; when none is,
-      // sleep until the next retry is due (or the poll, for leases other workers may let lapse).
-      if (inFlight === 0) await planNextCheck();
-      else wakeIn(pollMs);
+      // Nothing more is due now: sleep until the next retry is due (or the poll, for leases other workers
+      // may let lapse). Asked even with attempts in flight: they no longer wake us when they end (only a
+      // backlog does), and the timer only remembers the earliest wake-up, so retries due a little later
+      // than the one that just fired would otherwise wait for the poll (up to pollMs late).
+      await planNextCheck();
     } while (again && !stopping);
   }
 

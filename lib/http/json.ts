@@ -56,12 +56,51 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<Body
   } catch {
     return fail(400, 'The request body is not valid UTF-8 text.');
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text), bytes: bytes.length };
+    value = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message.split('\n')[0] : 'syntax error';
     return fail(400, `The request body is not valid JSON (${detail}).`);
   }
+  const problem = unstorable(value);
+  if (problem) return fail(400, problem);
+  return { ok: true, value, bytes: bytes.length };
+}
+
+/**
+ * Deepest nesting accepted: far beyond any Open edX payload, and well within what JSON.stringify, the
+ * schemas and PostgreSQL's jsonb handle (a body nested thousands deep made them overflow: a 500).
+ */
+export const MAX_JSON_DEPTH = 100;
+
+// NUL and unpaired surrogates are valid in JSON text but PostgreSQL refuses them in text and jsonb.
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const badText = (s: string) => SUSPECT.test(s) && UNSTORABLE.test(s);
+const TEXT_PROBLEM =
+  'The request body holds text that cannot be stored: a NUL character (\\u0000) or an unpaired UTF-16 surrogate.';
+
+/** Why a parsed body cannot be handled as it is (too deep, or text the database refuses), or null. */
+function unstorable(root: unknown): string | null {
+  // Iterative, so the check itself cannot run out of stack.
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (badText(value)) return TEXT_PROBLEM;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) {
+      return `The request body is nested too deeply: at most ${MAX_JSON_DEPTH} levels of objects and arrays are accepted.`;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (badText(key)) return TEXT_PROBLEM;
+      stack.push([child, depth + 1]);
+    }
+  }
+  return null;
 }
 
 function fail(status: number, error: string): BodyResult {

@@ -1,0 +1,398 @@
+// Access control (SPEC §6, §7), enumerated from the app's own route tree so a new page, route or server
+// action cannot be missed: anonymous visitors are sent to /login, management routes answer 401, LMS routes
+// 401; keys reach only their scopes; every server action checks the session first (its source, and a live
+// call of each through the BUILT server with a forged session cookie, which must change nothing).
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, revokeApiKey } from '../../lib/auth/api-keys';
+import { freshPostgres, type TestPostgres } from '../helpers/db';
+import { DIST_DIR, startServer, type TestServer } from '../helpers/server';
+import { call, printTable, startFaultReceiver, until, type FaultReceiver } from '../reliability/support';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const APP = path.join(ROOT, 'app');
+const ADMIN = { email: 'admin@example.org', password: 'correct horse battery staple' };
+const ENROLLMENT = 'org.openedx.learning.course.enrollment.created.v1';
+const REGISTRATION = 'org.openedx.learning.student.registration.requested.v1';
+const UNKNOWN_UUID = '6f1c2b1e-9c1d-4a55-8c1b-2f0e5d7a9b11';
+const MARKER = 'access-test-marker-7f3a';
+/** Actions meant for visitors without a session, and why that is safe. */
+const PUBLIC_ACTIONS: Record<string, string> = {
+  'app/(auth)/login/actions.ts#login': 'signs in: checks the credentials itself',
+  'app/(auth)/setup/actions.ts#setup': 'first run: creates an admin only while none exists',
+  'app/(admin)/actions.ts#logout': 'signs out: nothing to protect',
+};
+
+// ---- the route tree ------------------------------------------------------------------------------------
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p) : [p];
+  });
+}
+const rel = (p: string) => path.relative(ROOT, p).split(path.sep).join('/');
+const sourceFiles = ['app', 'components', 'lib'].flatMap((d) => walk(path.join(ROOT, d))).filter((f) => /\.(tsx?|jsx?)$/.test(f));
+const appFiles = walk(APP);
+
+/** URL of a page.tsx or route.ts: route groups dropped, [param] kept as a placeholder. */
+function urlOf(file: string): string {
+  const segs = path.relative(APP, path.dirname(file)).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
+  return '/' + segs.join('/');
+}
+
+const pages = appFiles.filter((f) => /\/page\.(tsx|ts|jsx|js)$/.test(f)).map((f) => ({ file: rel(f), url: urlOf(f) }));
+const routes = appFiles
+  .filter((f) => /\/route\.(ts|js)$/.test(f))
+  .map((f) => {
+    const src = fs.readFileSync(f, 'utf8');
+    const methods = new Set<string>();
+    for (const m of src.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)) methods.add(m[1]!);
+    for (const m of src.matchAll(/export\s+const\s*\{([^}]*)\}/g)) {
+      for (const name of m[1]!.split(',').map((s) => s.trim())) if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) methods.add(name);
+    }
+    return { file: rel(f), url: urlOf(f), src, methods: [...methods] };
+  });
+
+type RouteClass = 'admin' | 'events' | 'filters' | 'health' | 'auth';
+function classify(url: string): RouteClass | null {
+  if (url.startsWith('/api/v1/')) return 'admin';
+  if (url === '/api/events') return 'events';
+  if (url === '/api/filters') return 'filters';
+  if (url === '/api/health') return 'health';
+  if (url.startsWith('/api/auth/')) return 'auth';
+  return null;
+}
+type PageClass = 'admin' | 'public' | 'root';
+function classifyPage(file: string): PageClass | null {
+  if (file === 'app/page.tsx') return 'root';
+  if (file.startsWith('app/(auth)/')) return 'public';
+  if (file.startsWith('app/(admin)/')) return 'admin';
+  return null;
+}
+
+interface Action {
+  file: string;
+  name: string;
+  /** The first `await` in its body. */
+  firstAwait: string | null;
+  guardBeforeDb: boolean;
+}
+const isServerModule = (src: string) => /^\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/\s*)*\s*['"]use server['"]/.test(src);
+const actionModules = sourceFiles.filter((f) => isServerModule(fs.readFileSync(f, 'utf8')));
+const inlineServer = sourceFiles.filter((f) => {
+  const src = fs.readFileSync(f, 'utf8');
+  return !isServerModule(src) && /['"]use server['"]/.test(src);
+});
+const actions: Action[] = actionModules.flatMap((f) => {
+  const src = fs.readFileSync(f, 'utf8');
+  const starts = [...src.matchAll(/export\s+(?:async\s+function\s+(\w+)|const\s+(\w+)\s*=\s*async\b)/g)];
+  return starts.map((m, i) => {
+    const body = src.slice(m.index!, starts[i + 1]?.index ?? src.length);
+    const firstAwait = body.match(/await\s+([\w.]+\([^)]*\))/)?.[1] ?? null;
+    const guard = body.indexOf('requireAdminAction()');
+    const db = body.search(/getDb\(|\.db\b|signIn\(|send\(/);
+    return { file: rel(f), name: (m[1] ?? m[2])!, firstAwait, guardBeforeDb: guard >= 0 && (db < 0 || guard < db) };
+  });
+});
+
+// ---- the live server -----------------------------------------------------------------------------------
+let pg: TestPostgres;
+let server: TestServer;
+let receiver: FaultReceiver;
+const keys = { events: '', filters: '', admin: '', revoked: '' };
+const ids = { webhook: '', webfilter: '', delivery: '', eventsKey: '' };
+let secret = '';
+const summary: (string | number)[][] = [['what', 'found in app/', 'checked live', 'refused']];
+
+/** Everything an action could change, as one digest per table (key use times left out). */
+async function digest() {
+  const q = (table: string, cols = `t::text`) => sql.raw(`select coalesce(md5(string_agg(${cols}, ',' order by ${cols})), '-') as d from ${table} t`);
+  const out: Record<string, string> = {};
+  for (const [name, query] of Object.entries({
+    users: q('users'),
+    api_keys: q('api_keys', `(t.id, t.name, t.scopes, t.revoked_at)::text`),
+    webhooks: q('webhooks'),
+    webfilters: q('webfilters'),
+    events: q('events'),
+    deliveries: q('deliveries', `(t.id, t.status, t.attempt_count, t.next_attempt_at, t.locked_until)::text`),
+    delivery_attempts: q('delivery_attempts'),
+  })) {
+    const [r] = await pg.handle.rows<{ d: string }>(query);
+    out[name] = r!.d;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  pg = await freshPostgres({ max: 2 });
+  const { db } = pg.handle;
+  const events = await createApiKey(db, { name: 'events', scopes: ['events'] });
+  keys.events = events.token;
+  ids.eventsKey = events.key.id;
+  keys.filters = (await createApiKey(db, { name: 'filters', scopes: ['filters'] })).token;
+  keys.admin = (await createApiKey(db, { name: 'admin', scopes: ['admin'] })).token;
+  const revoked = await createApiKey(db, { name: 'revoked', scopes: ['events', 'filters', 'admin'] });
+  await revokeApiKey(db, revoked.key.id);
+  keys.revoked = revoked.token;
+  receiver = await startFaultReceiver({ kind: 'status', status: 500, failFirst: Infinity });
+  server = await startServer({
+    databaseUrl: pg.url,
+    env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ALLOW_PRIVATE_TARGETS: '1', RETRY_SCHEDULE: '' },
+  });
+  // Data a leak would show: a webhook and webfilter with a marker, and a failed delivery.
+  const hook = await call(server.url, 'POST', '/api/v1/webhooks', { key: keys.admin, body: { event_type: ENROLLMENT, url: receiver.url, description: MARKER } });
+  expect(hook.status, hook.text).toBe(201);
+  ids.webhook = String(hook.json!.id);
+  secret = String(hook.json!.secret);
+  const filter = await call(server.url, 'POST', '/api/v1/webfilters', { key: keys.admin, body: { filter_type: REGISTRATION, url: receiver.url, description: MARKER } });
+  expect(filter.status, filter.text).toBe(201);
+  ids.webfilter = String(filter.json!.id);
+  const ev = await call(server.url, 'POST', '/api/events', { key: keys.events, body: { event_type: ENROLLMENT, data: { enrollment: {} } } });
+  expect(ev.status, ev.text).toBe(202);
+  // The receiver answers 500: with the default schedule the delivery waits 5 s, then 5 min; mark it failed.
+  await until(async () => {
+    const [r] = await pg.handle.rows<{ n: number }>(sql`select count(*)::int as n from deliveries where attempt_count = 1 and locked_until is null`);
+    return r!.n === 1;
+  }, 20_000, 'the first attempt to be recorded');
+  const [d] = await pg.handle.rows<{ id: number }>(sql`update deliveries set status = 'failed', next_attempt_at = null, completed_at = now() where kind = 'webhook' returning id`);
+  ids.delivery = String(d!.id);
+  receiver.hits.length = 0;
+}, 600_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await receiver?.close();
+  await pg?.drop();
+  if (summary.length > 1) printTable('Access: anonymous and wrongly scoped callers are refused everywhere', summary);
+});
+
+const withParams = (url: string, kind: 'real' | 'unknown') =>
+  url.replace(/\[(\w+)\]/g, (_, name: string) => {
+    if (kind === 'unknown') return url.startsWith('/api/v1/deliveries') || url.startsWith('/deliveries') ? '987654' : UNKNOWN_UUID;
+    if (url.startsWith('/webhooks') || url.startsWith('/api/v1/webhooks')) return ids.webhook;
+    if (url.startsWith('/webfilters') || url.startsWith('/api/v1/webfilters')) return ids.webfilter;
+    if (url.startsWith('/deliveries') || url.startsWith('/api/v1/deliveries')) return ids.delivery;
+    return name;
+  }).replace(/\[\.\.\.(\w+)\]/g, 'session');
+
+describe('the route tree (static)', () => {
+  it('every page, route and server action is known to this test', () => {
+    expect(pages.length).toBeGreaterThan(5);
+    expect(routes.length).toBeGreaterThan(5);
+    expect(pages.filter((p) => !classifyPage(p.file)).map((p) => p.file), 'pages outside (admin)/(auth): classify them here').toEqual([]);
+    expect(routes.filter((r) => !classify(r.url)).map((r) => r.file), 'routes of an unknown kind: classify them here').toEqual([]);
+    expect(routes.filter((r) => r.methods.length === 0).map((r) => r.file), 'routes whose methods were not found').toEqual([]);
+    expect(inlineServer.map(rel), "inline 'use server' functions: check their session and list them here").toEqual([]);
+  });
+
+  it('each route is wrapped by the guard of its kind', () => {
+    const wrong: string[] = [];
+    for (const r of routes) {
+      const kind = classify(r.url)!;
+      for (const m of r.methods) {
+        const guard = {
+          admin: new RegExp(`export const ${m} = withAdmin\\(`),
+          events: new RegExp(`export const ${m} = withApiKey\\('events'`),
+          filters: new RegExp(`export const ${m} = withApiKey\\('filters'`),
+          health: /./,
+          auth: /export const \{[^}]*\} = handlers/,
+        }[kind];
+        if (!guard.test(r.src)) wrong.push(`${m} ${r.url} (${r.file}) is not wrapped for "${kind}"`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("every exported server action calls requireAdminAction() before anything else", () => {
+    expect(actions.length).toBeGreaterThan(5);
+    const wrong = actions
+      .filter((a) => !PUBLIC_ACTIONS[`${a.file}#${a.name}`])
+      .filter((a) => a.firstAwait !== 'requireAdminAction()' || !a.guardBeforeDb)
+      .map((a) => `${a.file}#${a.name}: first await is ${a.firstAwait}`);
+    expect(wrong).toEqual([]);
+    // The public list names real actions (a renamed one must be looked at again).
+    for (const key of Object.keys(PUBLIC_ACTIONS)) expect(actions.some((a) => `${a.file}#${a.name}` === key), key).toBe(true);
+  });
+});
+
+describe('the built server refuses anonymous and wrongly scoped callers (PostgreSQL)', () => {
+  it('admin pages redirect to /login, with no cookie and with a forged session cookie, showing no data', async () => {
+    let refused = 0;
+    const admin = pages.filter((p) => classifyPage(p.file) !== 'public');
+    for (const p of admin) {
+      const url = withParams(p.url, 'real');
+      for (const cookie of ['', 'authjs.session-token=forged.jwt.value']) {
+        const res = await call(server.url, 'GET', url, { headers: { cookie } });
+        const where = `${url} (${cookie ? 'forged cookie' : 'anonymous'})`;
+        expect([302, 303, 307, 308], `${where}: ${res.status}`).toContain(res.status);
+        // "/" sends everyone to the webhooks list, which is itself refused above.
+        const target = classifyPage(p.file) === 'root' ? /^(https?:\/\/[^/]+)?\/(login|webhooks)(\?|$)/ : /^(https?:\/\/[^/]+)?\/login(\?|$)/;
+        expect(res.headers.get('location') ?? '', where).toMatch(target);
+        expect(res.text, where).not.toContain(MARKER);
+        expect(res.text, where).not.toContain(secret);
+        refused++;
+      }
+    }
+    for (const p of pages.filter((x) => classifyPage(x.file) === 'public')) {
+      const res = await call(server.url, 'GET', p.url);
+      expect(res.status, p.url).toBeLessThan(500);
+      expect(res.text).not.toContain(MARKER);
+    }
+    summary.push(['admin pages (+ /)', admin.length, admin.length * 2, refused]);
+  });
+
+  it('each route × method answers 401 without a key, 403 with a key of another scope, 401 when revoked', async () => {
+    const before = await digest();
+    const problems: string[] = [];
+    let checked = 0;
+    let refusedCount = 0;
+    for (const r of routes) {
+      const kind = classify(r.url)!;
+      for (const method of r.methods) {
+        const url = withParams(r.url, 'unknown');
+        const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
+        const expectStatus = async (label: string, opts: Parameters<typeof call>[3], allowed: number[]) => {
+          const res = await call(server.url, method, url, { ...opts, body });
+          checked++;
+          if (!allowed.includes(res.status)) problems.push(`${method} ${url} ${label}: ${res.status} ${res.text.slice(0, 120)}`);
+          else if (allowed.every((s) => s === 401 || s === 403)) refusedCount++;
+          return res;
+        };
+        const scoped = { events: keys.events, filters: keys.filters, admin: keys.admin };
+        if (kind === 'admin' || kind === 'events' || kind === 'filters') {
+          await expectStatus('without a key', {}, [401]);
+          await expectStatus('with a forged session cookie', { headers: { cookie: 'authjs.session-token=forged' } }, [401]);
+          await expectStatus('with a revoked key', { key: keys.revoked }, [401]);
+          await expectStatus('with a malformed Authorization', { headers: { authorization: 'Token abc' } }, [401]);
+          for (const [scope, token] of Object.entries(scoped)) {
+            if (scope === kind) {
+              // The right key gets past the guard (the empty body or unknown id is then refused on its merits).
+              const res = await call(server.url, method, url, { key: token, body });
+              checked++;
+              if (res.status === 401 || res.status === 403 || res.status >= 500) problems.push(`${method} ${url} with its own "${scope}" key: ${res.status}`);
+            } else {
+              await expectStatus(`with a "${scope}" key`, { key: token }, [403]);
+            }
+          }
+        } else if (kind === 'health') {
+          await expectStatus('health, anonymous', {}, method === 'GET' ? [200] : [405]);
+        } else if (kind === 'auth') {
+          const res = await call(server.url, 'GET', '/api/auth/session');
+          checked++;
+          if (res.status !== 200 || (res.json && Object.keys(res.json).length > 0 && res.json.user)) problems.push(`GET /api/auth/session anonymous: ${res.status} ${res.text}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await digest()).toEqual(before);
+    summary.push(['API route × method × caller', routes.reduce((n, r) => n + r.methods.length, 0), checked, refusedCount]);
+  });
+
+  it('every server action refuses a caller without a valid session, and changes nothing', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, DIST_DIR, 'server', 'server-reference-manifest.json'), 'utf8')).node as Record<
+      string,
+      { workers: Record<string, unknown>; filename: string; exportedName: string }
+    >;
+    const built = Object.entries(manifest).map(([id, v]) => ({ id, file: v.filename, name: v.exportedName, page: Object.keys(v.workers)[0]! }));
+    // What the build serves and what the source declares are the same set of actions.
+    const declared = new Set(actions.map((a) => `${a.file}#${a.name}`));
+    expect(built.filter((b) => !declared.has(`${b.file}#${b.name}`)).map((b) => `${b.file}#${b.name}`)).toEqual([]);
+
+    const values = { description: MARKER, event_type: ENROLLMENT, url: receiver.url, enabled: true, use_www_form_encoding: false };
+    const filterValues = { description: MARKER, filter_type: REGISTRATION, url: receiver.url, enabled: true };
+    const argsFor: Record<string, unknown[]> = {
+      createWebhookAction: [values],
+      updateWebhookAction: [ids.webhook, { ...values, url: 'https://attacker.example/h' }],
+      deleteWebhookAction: [ids.webhook],
+      rotateWebhookSecretAction: [ids.webhook],
+      revealWebhookSecretAction: [ids.webhook],
+      testWebhookAction: [ids.webhook, values],
+      previewWebhookAction: [ENROLLMENT],
+      createWebfilterAction: [filterValues],
+      updateWebfilterAction: [ids.webfilter, { ...filterValues, url: 'https://attacker.example/f' }],
+      deleteWebfilterAction: [ids.webfilter],
+      moveWebfilterAction: [ids.webfilter, 'down'],
+      testWebfilterAction: [ids.webfilter, filterValues],
+      previewWebfilterAction: [REGISTRATION],
+      retryDeliveryAction: [ids.delivery],
+      retryFailedAction: [{}],
+      countFailedAction: [{}],
+      revokeApiKeyAction: [ids.eventsKey],
+    };
+    const before = await digest();
+    const guardLines = () => (server.output().match(/Your session has ended/g) ?? []).length;
+    const problems: string[] = [];
+    let refused = 0;
+    const live = built.filter((b) => !PUBLIC_ACTIONS[`${b.file}#${b.name}`]);
+    for (const b of live) {
+      // The page the action belongs to: app/(admin)/webhooks/[id]/page → /webhooks/<id>.
+      const pageUrl = withParams(urlOf(path.join(ROOT, b.page.replace(/\/page$/, '/page.tsx'))), 'real');
+      const guardsBefore = guardLines();
+      const isForm = b.name === 'createApiKeyAction';
+      let body: BodyInit;
+      const headers: Record<string, string> = { 'next-action': b.id, accept: 'text/x-component', cookie: 'authjs.session-token=forged.jwt.value' };
+      if (isForm) {
+        const form = new FormData();
+        form.append('1_name', MARKER);
+        form.append('1_scopes', 'admin');
+        form.append('0', JSON.stringify([{}, '$K1']));
+        body = form;
+      } else {
+        body = JSON.stringify(argsFor[b.name] ?? []);
+        headers['content-type'] = 'text/plain;charset=UTF-8';
+      }
+      const res = await fetch(`${server.url}${pageUrl}`, { method: 'POST', headers, body, redirect: 'manual' });
+      const text = await res.text();
+      const where = `${b.name} via ${pageUrl}`;
+      if (res.status < 400) problems.push(`${where}: answered ${res.status}`);
+      for (const leak of [secret, 'event_metadata', '"count"', '"token"']) if (text.includes(leak)) problems.push(`${where}: the answer holds ${leak}`);
+      const logged = await until(() => guardLines() > guardsBefore, 5000, `${where} to be refused by requireAdminAction`).catch(() => false);
+      if (!logged) problems.push(`${where}: requireAdminAction did not refuse it`);
+      else refused++;
+    }
+    // No cookie at all, posted where the proxy does not redirect: the action must not run either.
+    for (const b of live) {
+      const res = await fetch(`${server.url}/login`, {
+        method: 'POST',
+        headers: { 'next-action': b.id, accept: 'text/x-component', 'content-type': 'text/plain;charset=UTF-8' },
+        body: JSON.stringify(argsFor[b.name] ?? []),
+      });
+      const text = await res.text();
+      for (const leak of [secret, 'event_metadata', '"count"']) if (text.includes(leak)) problems.push(`${b.name} via /login: the answer holds ${leak}`);
+    }
+    expect(problems).toEqual([]);
+    expect(await digest(), 'no action changed anything').toEqual(before);
+    expect(receiver.hits, 'no action made an outgoing call').toEqual([]);
+    // The revoked-by-nobody events key still works.
+    expect((await call(server.url, 'POST', '/api/events', { key: keys.events, body: {} })).status).toBe(400);
+    summary.push(['server actions', actions.length, `${live.length} (+${actions.length - live.length} public)`, refused]);
+  });
+
+  it('the same calls with a real session do work (so the refusals above are the guard, not the test)', async () => {
+    const csrf = await fetch(`${server.url}/api/auth/csrf`);
+    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const signIn = await fetch(`${server.url}/api/auth/callback/credentials`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+      body: new URLSearchParams({ csrfToken, email: ADMIN.email, password: ADMIN.password }),
+    });
+    const session = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c!.includes('session-token'));
+    expect(session, `sign-in answered ${signIn.status}`).toBeTruthy();
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, DIST_DIR, 'server', 'server-reference-manifest.json'), 'utf8')).node as Record<string, { exportedName: string }>;
+    const idOf = (name: string) => Object.entries(manifest).find(([, v]) => v.exportedName === name)![0];
+    const reveal = await fetch(`${server.url}/webhooks/${ids.webhook}`, {
+      method: 'POST',
+      headers: { 'next-action': idOf('revealWebhookSecretAction'), accept: 'text/x-component', 'content-type': 'text/plain;charset=UTF-8', cookie: session! },
+      body: JSON.stringify([ids.webhook]),
+    });
+    expect(reveal.status).toBe(200);
+    expect(await reveal.text()).toContain(secret);
+    const page = await call(server.url, 'GET', '/webhooks', { headers: { cookie: session! } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(MARKER);
+  });
+});
