@@ -66,7 +66,9 @@ export function parseEventRequest(body: unknown): ParsedEventRequest {
       { path: 'event_type', message: 'Not an Open edX event type or signal name this service knows' },
     ]);
   }
-  const dataIssues = checkDataKeys(event, data);
+  // Keys as sent: the parsed record drops a "__proto__" key, which must be refused like any unknown key.
+  const sentKeys = Object.keys((body as { data: object }).data);
+  const dataIssues = checkDataKeys(event, data, sentKeys);
   if (dataIssues.length) {
     const first = dataIssues[0]!.message.replace(/^./, (c) => c.toLowerCase());
     return fail(400, `The data does not match ${event.signal}: ${first}.`, dataIssues);
@@ -75,11 +77,11 @@ export function parseEventRequest(body: unknown): ParsedEventRequest {
 }
 
 /** data must hold exactly the signal's arguments (as Open edX's send_event requires), each an object. */
-function checkDataKeys(event: EventDef, data: Record<string, unknown>): Issue[] {
+function checkDataKeys(event: EventDef, data: Record<string, unknown>, sentKeys: string[]): Issue[] {
   const expected = Object.keys(event.data);
   const list = expected.map((k) => `"${k}"`).join(', ');
   const issues: Issue[] = [];
-  for (const key of Object.keys(data)) {
+  for (const key of sentKeys) {
     if (expected.includes(key)) continue;
     // The plugin keys its bodies by the data class path (quirk E1); point at the argument name instead.
     const byClass = expected.find((k) => key.endsWith(`.${(event.data[k] ?? '').split('.').pop()}`));

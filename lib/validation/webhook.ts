@@ -11,7 +11,12 @@ export const httpUrl = z
   .max(2000, 'Keep the URL under 2000 characters.')
   .pipe(z.url({ protocol: /^https?$/, error: 'Enter a full http:// or https:// URL, like https://example.com/hook.' }));
 
-export const description = z.string({ error: 'Must be a string.' }).trim().max(500, 'Keep the description under 500 characters.');
+export const description = z
+  .string({ error: 'Must be a string.' })
+  .trim()
+  .max(500, 'Keep the description under 500 characters.')
+  // The database refuses NUL in text; say so instead of failing on save.
+  .refine((s) => !s.includes('\u0000'), 'Remove the NUL character (\\u0000): it cannot be stored.');
 
 const bool = z.boolean({ error: 'Must be true or false.' });
 

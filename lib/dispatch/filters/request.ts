@@ -30,7 +30,9 @@ export function parseFilterRequest(body: unknown): FilterRequest {
       issues: [{ path: 'filter_type', message: `Closest known filters: ${near.join(', ')}.` }],
     };
   }
-  const unknown = Object.keys(data).filter((k) => !filter.arguments.includes(k));
+  // Keys as sent: the parsed record drops a "__proto__" key, which must be refused like any unknown key.
+  const sent = (body as { data?: unknown }).data;
+  const unknown = Object.keys(sent && typeof sent === 'object' ? sent : data).filter((k) => !filter.arguments.includes(k));
   if (unknown.length) {
     const expected = filter.arguments.join(', ');
     return {
