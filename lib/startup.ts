@@ -1,4 +1,5 @@
 // What happens once when a server starts: env check, migrations, bootstrap admin and key, inline worker.
+import { sql } from 'drizzle-orm';
 import { env, EnvError } from './env';
 import { getDb } from './db';
 import { ensureAdmin } from './auth/users';
@@ -11,6 +12,12 @@ export async function startServer(): Promise<void> {
   authSecret();
   if (e.ADMIN_EMAIL && e.ADMIN_PASSWORD) await ensureAdmin(handle.db, e.ADMIN_EMAIL, e.ADMIN_PASSWORD);
   if (e.INITIAL_API_KEY) await ensureInitialApiKey(handle.db, e.INITIAL_API_KEY);
+  if (handle.kind === 'pglite') {
+    // An embedded database has one process: leases left by a crash belong to nobody, so take them back now
+    // instead of waiting for them to lapse.
+    await handle.rows(sql`update deliveries set locked_until = null, locked_by = null
+      where status = 'pending' and locked_until is not null`);
+  }
   if (e.WORKER === 'inline') {
     const { startWorker } = await import('./dispatch/worker');
     const worker = startWorker(handle, {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reliability and security proofs on their own: fault injection, crash recovery, bad input, access control,
-# private targets (vitest, builds the app into .next-h7 when needed), then a short load run on PostgreSQL.
+# private targets (vitest, builds the app into .next-test when needed), then a short load run on PostgreSQL.
 #   scripts/ci-reliability.sh                 (LOAD_SECONDS=20 LOAD_RATE=500 by default; LOAD_SECONDS=0 skips it)
 # Needs the local PostgreSQL (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail

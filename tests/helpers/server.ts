@@ -1,7 +1,7 @@
-// The BUILT app as a child process (`next start`), for tests about the real server: crash recovery,
+// The BUILT app as a child process, started as `npm start` does (server.ts), for tests about the real server: crash recovery,
 // access control, bad input. Builds once into its own dist dir when needed, under a file lock so test
 // files running in parallel do not build twice. A build older than any source file is rebuilt (set
-// TEST_SKIP_REBUILD=1 to reuse it anyway); NEXT_DIST_DIR chooses the folder (default .next-h7).
+// TEST_SKIP_REBUILD=1 to reuse it anyway); NEXT_DIST_DIR chooses the folder (default .next-test).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,13 +11,13 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 /** Where the tests' build lives (its own folder, so it never collides with `next dev` or the e2e build). */
-export const DIST_DIR = process.env.NEXT_DIST_DIR || '.next-h7';
+export const DIST_DIR = process.env.NEXT_DIST_DIR || '.next-test';
 const BUILD_ID = path.join(ROOT, DIST_DIR, 'BUILD_ID');
 const LOCK = path.join(ROOT, `${DIST_DIR}.build-lock`);
 /** One file per test process with a server running on the build: a stale build is not replaced under it. */
 const IN_USE = path.join(ROOT, `${DIST_DIR}.in-use`);
 // What the build is made of: a newer file here means the build is stale (local runs; CI starts fresh).
-const SOURCES = ['app', 'lib', 'components', 'drizzle', 'proxy.ts', 'instrumentation.ts', 'next.config.mjs', 'package.json'];
+const SOURCES = ['app', 'lib', 'components', 'drizzle', 'proxy.ts', 'instrumentation.ts', 'server.ts', 'next.config.mjs', 'package.json'];
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -206,7 +206,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
 
   async function launch() {
     out = '';
-    child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'server.ts', '-H', '127.0.0.1'], {
       cwd: ROOT,
       env: env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
