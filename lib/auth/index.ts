@@ -20,16 +20,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       async authorize(raw, request) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) throw new CredentialsSignin();
-        const address = clientAddress(request.headers);
-        const wait = signInDelayMs(address);
+        // Counted per address and per account: a forwarded-for header can be forged, an email cannot be
+        // guessed around.
+        const keys = [clientAddress(request.headers), `email:${parsed.data.email.toLowerCase()}`];
+        const wait = Math.max(...keys.map(signInDelayMs));
         if (wait) await new Promise((r) => setTimeout(r, wait));
         const { db } = await getDb();
         const user = await verifyCredentials(db, parsed.data.email, parsed.data.password);
         if (!user) {
-          recordFailure(address);
+          keys.forEach(recordFailure);
           throw new CredentialsSignin();
         }
-        recordSuccess(address);
+        keys.forEach(recordSuccess);
         return { id: user.id, email: user.email, name: user.name || user.email };
       },
     }),
