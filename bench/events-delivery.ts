@@ -1,6 +1,7 @@
 // Delivery engine figures: deliveries/s to a loopback receiver with a backlog, and event-to-delivery
 // latency when idle (POST /api/events handled → the receiver has the call), on PostgreSQL and PGlite.
-//   node --import tsx bench/events-delivery.ts      (EVENTS=5000 backlog events × 2 webhooks, SAMPLES=200, DBS=postgres,pglite)
+//   node --import tsx bench/events-delivery.ts      (EVENTS=5000 backlog events × 2 webhooks, SAMPLES=200, DBS=postgres,pglite,
+//   PER_TARGET=calls in flight per webhook, default the worker's 16)
 // The worker runs in this process, as the inline worker does in the web server; the receiver runs in its own.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -29,7 +30,8 @@ process.env.ALLOW_PRIVATE_TARGETS = '1';
 resetEnv();
 const { POST } = await import('../app/api/events/route');
 
-const workerOpts = { deliveryTimeoutMs: 10_000, retrySchedule: [5], allowPrivate: true, retentionDays: 30, retentionEveryMs: 0 };
+const PER_TARGET = process.env.PER_TARGET ? Number(process.env.PER_TARGET) : undefined;
+const workerOpts = { perTargetConcurrency: PER_TARGET, deliveryTimeoutMs: 10_000, retrySchedule: [5], allowPrivate: true, retentionDays: 30, retentionEveryMs: 0 };
 
 async function open(kind: string): Promise<{ handle: DbHandle; close(): Promise<void> }> {
   if (kind === 'pglite') {
@@ -109,7 +111,7 @@ for (const kind of DBS) {
   await db.close();
 }
 
-console.log(`\nDelivery engine: backlog of ${EVENTS} events × 2 webhooks drained by one worker (64 in flight) to a loopback`);
+console.log(`\nDelivery engine: backlog of ${EVENTS} events × 2 webhooks drained by one worker (64 in flight, ${PER_TARGET ?? 16} per webhook) to a loopback`);
 console.log(`receiver in another process; then ${SAMPLES} single events, 20 ms apart, through the route handler.\n`);
 printTable([['database', 'deliveries/s', 'ingest p50', 'ingest p99', 'event→delivery p50', 'event→delivery p99', 'max'], ...rows]);
 process.exit(0);

@@ -4,14 +4,47 @@
 import type { DbHandle } from '../db/client';
 
 interface PostgresJs {
-  unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<unknown[]>;
+  unsafe(text: string, params?: unknown[], options?: { prepare: boolean }): Promise<unknown[]>;
+  begin<T>(fn: (tx: PostgresJs) => Promise<T>): Promise<T>;
 }
 interface Pglite {
-  query<T>(text: string, params: unknown[]): Promise<{ rows: T[] }>;
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  transaction<T>(fn: (tx: Pglite) => Promise<T>): Promise<T>;
 }
 
+const clientOf = (handle: DbHandle) => (handle.db as unknown as { $client: unknown }).$client;
+
 export async function hotRows<T>(handle: DbHandle, text: string, params: unknown[]): Promise<T[]> {
-  const client = (handle.db as unknown as { $client: unknown }).$client;
+  const client = clientOf(handle);
   if (handle.kind === 'postgres') return (await (client as PostgresJs).unsafe(text, params, { prepare: true })) as T[];
   return (await (client as Pglite).query<T>(text, params)).rows;
+}
+
+// The queue's reads walk deliveries_target_due_idx in order and stop after a batch (queue.ts). Left to its
+// estimates, the planner reads the whole due backlog instead (bitmap heap scan, then a sort that LockRows
+// keeps from being bounded: ~20 ms per claim at 50k pending, and 56 ms under bench/load-events.ts) whenever
+// its picture of the table is older than the table: a generic plan kept since the queue was small (a
+// prepared statement plans for an unknown LIMIT as 10 % of the rows), or statistics that ANALYZE has not
+// caught up with (autovacuum lags behind a burst of inserts; PGlite never analyzes). So these statements go
+// unprepared (planned for their actual LIMIT each time, ~0.1 ms) inside a transaction that rules out the
+// backlog-wide plans: no sequential or bitmap scan of the table, no sort where an index gives the order.
+// Ruling a plan out adds a huge constant to its cost, which would also trip JIT compilation (~300 ms per
+// statement): so no JIT either; these statements run in a millisecond.
+const INDEX_ORDER = `select set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+  set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
+
+/** Runs a queue statement planned as an ordered index walk, whatever the table's statistics say. */
+export async function queueRows<T>(handle: DbHandle, text: string, params: unknown[]): Promise<T[]> {
+  const client = clientOf(handle);
+  if (handle.kind === 'postgres') {
+    return (client as PostgresJs).begin(async (tx) => {
+      // Pipelined: one round trip for both, besides BEGIN and COMMIT.
+      const [, rows] = await Promise.all([tx.unsafe(INDEX_ORDER, [], { prepare: false }), tx.unsafe(text, params, { prepare: false })]);
+      return rows as T[];
+    });
+  }
+  return (client as Pglite).transaction(async (tx) => {
+    await tx.query(INDEX_ORDER);
+    return (await tx.query<T>(text, params)).rows;
+  });
 }

@@ -2,7 +2,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { deliveries } from '../db/schema';
-import { hotRows } from './hot-sql';
+import { hotRows, queueRows } from './hot-sql';
 import { wakeWorkers } from './wake';
 
 export interface ClaimedDelivery {
@@ -16,17 +16,46 @@ export interface ClaimedDelivery {
 }
 
 // Only webhook deliveries are ever pending (webfilter calls are logged finished), so the queue needs no
-// kind filter; one would also steer the planner to bitmap scans over the whole backlog.
+// kind filter. The queue is read through deliveries_target_due_idx (webhook, next_attempt_at), in steps
+// that each cost one index descent, so a claim costs about (webhooks with pending deliveries + batch) rows
+// however long the backlog, and webhooks at their limit of calls in flight are jumped over, not read
+// through:
+//   targets   every webhook with pending deliveries and its earliest (a loose index scan);
+//   eligible  those whose earliest is due, less the ones at their limit ($4), with the room each has left
+//             ($6 less its calls in flight, $5: {webhook id: calls});
+//   due       each one's earliest due, unleased rows, up to its room, skipping rows other claims hold;
+//   picked    the earliest due of those, up to the batch ($2).
+// Rows locked in `due` but not picked are only locked until this statement ends. `scanned` = the rows
+// `due` found: when it reaches the batch, more may be due.
+const TARGETS = `
+  targets as (
+    (select target_id, next_attempt_at from deliveries where status = 'pending'
+      order by target_id, next_attempt_at limit 1)
+    union all
+    select n.target_id, n.next_attempt_at from targets t cross join lateral (
+      select target_id, next_attempt_at from deliveries where status = 'pending' and target_id > t.target_id
+      order by target_id, next_attempt_at limit 1) n
+  )`;
+
 const CLAIM = `
-  update deliveries set locked_until = now() + $3::int * interval '1 millisecond', locked_by = $1::text
-  where id in (
-    select id from deliveries
-    where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-    order by next_attempt_at
-    limit $2::int
-    for update skip locked)
-  returning id::text as id, event_id::text as event_id, target_id::text as target_id, url, request_headers,
-    request_body, attempt_count`;
+  with recursive ${TARGETS}, eligible as (
+    select target_id, least($2::int, $6::int - coalesce(($5::text::jsonb ->> target_id::text)::int, 0)) as room
+    from targets where next_attempt_at <= now() and target_id <> all($4::text::uuid[])
+  ), due as (
+    select c.id, c.next_attempt_at from eligible e cross join lateral (
+      select id, next_attempt_at from deliveries
+      where status = 'pending' and target_id = e.target_id and next_attempt_at <= now()
+        and (locked_until is null or locked_until < now())
+      order by next_attempt_at
+      limit e.room
+      for update skip locked) c
+  ), picked as (
+    select id from due order by next_attempt_at, id limit $2::int
+  )
+  update deliveries d set locked_until = now() + $3::int * interval '1 millisecond', locked_by = $1::text
+  from picked where d.id = picked.id
+  returning d.id::text as id, d.event_id::text as event_id, d.target_id::text as target_id, d.url, d.request_headers,
+    d.request_body, d.attempt_count, (select count(*) from due)::int as scanned`;
 
 interface ClaimRow {
   id: string;
@@ -36,15 +65,53 @@ interface ClaimRow {
   request_headers: Record<string, string> | string | null;
   request_body: string | null;
   attempt_count: number;
+  scanned: number | string;
+}
+
+export interface ClaimLimits {
+  /** Calls this worker has in flight per webhook id. */
+  inFlight?: ReadonlyMap<string, number>;
+  /** Most calls in flight to one webhook; webhooks at it are skipped (default: no limit). */
+  perTarget?: number;
+}
+
+/** The claimed deliveries; `scanned`: due rows the claim looked at (= the limit when more may be due). */
+export type ClaimBatch = ClaimedDelivery[] & { scanned: number };
+
+const pgArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+
+/** The webhooks at their limit of calls in flight. */
+export function saturatedTargets(limits: ClaimLimits): string[] {
+  const { inFlight, perTarget } = limits;
+  if (!inFlight || perTarget === undefined) return [];
+  return [...inFlight].filter(([, n]) => n >= perTarget).map(([id]) => id);
 }
 
 /**
- * Leases up to `limit` due deliveries to this worker. Rows other workers are claiming are skipped, not
- * waited for; a crashed worker's rows come back once their lease (locked_until) has passed.
+ * Leases up to `limit` due deliveries to this worker, earliest due first, at most `perTarget` in flight per
+ * webhook. Rows other workers are claiming are skipped, not waited for; a crashed worker's rows come back
+ * once their lease (locked_until) has passed.
  */
-export async function claimDue(handle: DbHandle, workerId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  const rows = await hotRows<ClaimRow>(handle, CLAIM, [workerId, limit, Math.round(leaseMs)]);
-  return rows.map((r) => ({
+export async function claimDue(
+  handle: DbHandle,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  limits: ClaimLimits = {},
+): Promise<ClaimBatch> {
+  const perTarget = limits.perTarget ?? 2 ** 31 - 1;
+  const saturated = saturatedTargets(limits);
+  const busy: Record<string, number> = {};
+  for (const [id, n] of limits.inFlight ?? []) if (n > 0 && n < perTarget) busy[id] = n;
+  const rows = await queueRows<ClaimRow>(handle, CLAIM, [
+    workerId,
+    limit,
+    Math.round(leaseMs),
+    pgArray(saturated),
+    JSON.stringify(busy),
+    perTarget,
+  ]);
+  const batch = rows.map((r) => ({
     id: Number(r.id),
     eventId: r.event_id,
     targetId: r.target_id,
@@ -53,14 +120,24 @@ export async function claimDue(handle: DbHandle, workerId: string, limit: number
     requestBody: r.request_body ?? '',
     attemptCount: Number(r.attempt_count),
   }));
+  return Object.assign(batch, { scanned: rows.length ? Number(rows[0]!.scanned) : 0 });
 }
 
-/** Milliseconds until the next unleased delivery is due (≤ 0: due now), or null when none is waiting. */
-export async function nextDueInMs(handle: DbHandle): Promise<number | null> {
-  const [row] = await handle.rows<{ ms: number | string | null }>(sql`
-    select (extract(epoch from (next_attempt_at - now())) * 1000)::float8 as ms from deliveries
-    where status = 'pending' and (locked_until is null or locked_until < now())
-    order by next_attempt_at limit 1`);
+const NEXT_DUE = `
+  with recursive ${TARGETS}
+  select (extract(epoch from (min(n.next_attempt_at) - now())) * 1000)::float8 as ms
+  from targets t cross join lateral (
+    select next_attempt_at from deliveries
+    where status = 'pending' and target_id = t.target_id and (locked_until is null or locked_until < now())
+    order by next_attempt_at limit 1) n
+  where t.target_id <> all($1::text::uuid[])`;
+
+/**
+ * Milliseconds until the next unleased delivery is due (≤ 0: due now), or null when none is waiting.
+ * `except`: webhooks to leave out (this worker's, at their limit: a finishing call brings them back).
+ */
+export async function nextDueInMs(handle: DbHandle, except: readonly string[] = []): Promise<number | null> {
+  const [row] = await queueRows<{ ms: number | string | null }>(handle, NEXT_DUE, [pgArray(except)]);
   return row?.ms == null ? null : Number(row.ms);
 }
 

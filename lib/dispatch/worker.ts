@@ -1,11 +1,11 @@
-// The delivery worker: claims due deliveries, sends them with bounded concurrency, records each attempt,
-// and sleeps until woken (new deliveries), its next retry is due, or the fallback poll.
+// The delivery worker: claims due deliveries, sends them with bounded concurrency (in all, and per webhook),
+// records each attempt, and sleeps until woken (new deliveries), its next retry is due, or the fallback poll.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '../db/client';
 import { attemptDelivery } from './attempt';
 import { completionWriter } from './completion-writer';
-import { claimDue, nextDueInMs, type ClaimedDelivery } from './queue';
+import { claimDue, nextDueInMs, saturatedTargets, type ClaimBatch, type ClaimedDelivery, type Completion } from './queue';
 import { purgeExpired } from './retention';
 import { DELIVERIES_CHANNEL, handleTag, registerWaker } from './wake';
 import { webhookLookup } from './webhook-lookup';
@@ -18,6 +18,11 @@ export interface WorkerOptions {
   retentionDays: number;
   /** Attempts in flight at once (default 64). */
   concurrency?: number;
+  /**
+   * Attempts in flight at once to one webhook (default 16, at most `concurrency`), so a receiver that hangs
+   * holds at most this many slots for DELIVERY_TIMEOUT_MS and the others' deliveries go on. Per worker.
+   */
+  perTargetConcurrency?: number;
   /** How long a claim holds a delivery; must outlast one attempt (default: 2 × timeout + 15 s, at least 60 s). */
   leaseMs?: number;
   workerId?: string;
@@ -34,10 +39,13 @@ export interface Worker {
 }
 
 const MIN_SLEEP_MS = 5;
+/** With due work waiting, how long freed slots gather before the next claim: fewer, larger claims. */
+const REFILL_DELAY_MS = 5;
 
 export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const concurrency = Math.max(1, opts.concurrency ?? 64);
+  const perTarget = Math.max(1, Math.min(concurrency, opts.perTargetConcurrency ?? 16));
   const leaseMs = opts.leaseMs ?? Math.max(60_000, 2 * opts.deliveryTimeoutMs + 15_000);
   const pollMs = opts.pollMs ?? 2_000;
   const lookup = webhookLookup(handle);
@@ -45,9 +53,16 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const attemptOpts = { ...opts, workerId };
 
   let stopping = false;
-  let inFlight = 0;
+  /** Calls in flight (the pool's slots in use), and outcomes waiting to be stored. */
+  let calls = 0;
+  let writing = 0;
+  /** Claims wait while a pool's worth of outcomes is waiting to be stored (the database is slow). */
+  let writesBehind = false;
+  /** Calls in flight per webhook id. */
+  const byTarget = new Map<string, number>();
+  const limits = { inFlight: byTarget, perTarget };
+  /** The last claim stopped at its limit: more is due than it took. */
   let backlog = false;
-  const lowWater = Math.floor(concurrency / 2);
   let claiming: Promise<void> | null = null;
   let again = false;
   let errors = 0;
@@ -82,11 +97,15 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   async function fill() {
     do {
       again = false;
-      const room = concurrency - inFlight;
-      if (room <= 0) return; // a finishing attempt calls wake()
-      let batch: ClaimedDelivery[];
+      const room = concurrency - calls;
+      if (room <= 0) return; // a finishing call calls wake()
+      if (writing >= concurrency) {
+        writesBehind = true; // a stored outcome calls wake()
+        return;
+      }
+      let batch: ClaimBatch;
       try {
-        batch = await claimDue(handle, workerId, room, leaseMs);
+        batch = await claimDue(handle, workerId, room, leaseMs, limits);
         errors = 0;
       } catch (err) {
         // The database is away: say so once per outage, back off, and try again.
@@ -97,13 +116,20 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       // One query for the batch's secrets; on failure each attempt looks its own up.
       if (batch.length) await lookup.prime(batch.map((d) => d.targetId)).catch(() => {});
       for (const d of batch) void run(d);
-      backlog = batch.length === room;
-      if (backlog) return; // full: finishing attempts wake us
+      // Webhooks skipped at their limit, or filled up by this batch, get their due deliveries when one of
+      // their calls ends (see run). The others' are what `backlog` is about.
+      backlog = batch.scanned >= room;
+      if (backlog) {
+        // Short of the room: some webhooks are at their limit now, and the next claim skips them.
+        if (batch.length < room) again = true;
+        if (again) continue; // (slots freed during the claim count too)
+        return; // full: finishing attempts wake us
+      }
       if (again) continue;
       // Nothing more is due now: sleep until the next retry is due (or the poll, for leases other workers
       // may let lapse). Asked even with attempts in flight: they no longer wake us when they end (only a
-      // backlog does), and the timer only remembers the earliest wake-up, so retries due a little later
-      // than the one that just fired would otherwise wait for the poll (up to pollMs late).
+      // backlog or a webhook at its limit does), and the timer only remembers the earliest wake-up, so
+      // retries due a little later than the one that just fired would otherwise wait for the poll.
       await planNextCheck();
     } while (again && !stopping);
   }
@@ -111,28 +137,52 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   async function planNextCheck() {
     let ms: number | null = null;
     try {
-      ms = await nextDueInMs(handle);
+      // Webhooks at their limit are left out: their next call starts when one of theirs ends.
+      ms = await nextDueInMs(handle, saturatedTargets(limits));
     } catch {
       // the fallback poll below covers it
     }
     wakeIn(ms === null ? pollMs : Math.min(ms, pollMs));
   }
 
+  /** Due work is waiting for the slot just freed: claim again soon, gathering the slots freed meanwhile. */
+  function refill() {
+    if (claiming) again = true;
+    else if (calls === 0) wake();
+    else wakeIn(REFILL_DELAY_MS);
+  }
+
   async function run(d: ClaimedDelivery) {
-    inFlight++;
+    calls++;
+    byTarget.set(d.targetId, (byTarget.get(d.targetId) ?? 0) + 1);
+    let completion: Completion | null = null;
     try {
-      const completion = await attemptDelivery(d, await lookup.get(d.targetId), attemptOpts);
-      await writer.write(completion);
-      if (completion.status === 'pending' && completion.delayMs !== null) wakeIn(completion.delayMs);
+      completion = await attemptDelivery(d, await lookup.get(d.targetId), attemptOpts);
     } catch (err) {
       console.error(`[dispatch] delivery ${d.id} failed unexpectedly; it is retried after its lease:`, err);
-    } finally {
-      inFlight--;
-      if (stopping && inFlight === 0) idle?.();
-      // With a backlog, claim again once half the slots are free: fewer, larger claims. Without one,
-      // new deliveries and due retries wake us themselves.
-      else if (backlog && inFlight <= lowWater) wake();
     }
+    // The call is over, so its slot is free now; the delivery stays leased until its outcome is stored, so
+    // no claim takes it again meanwhile.
+    const n = byTarget.get(d.targetId) ?? 1;
+    // At its limit, this webhook was left out of claims and of the next-due check: it may have due work.
+    const wasSaturated = n >= perTarget;
+    if (n <= 1) byTarget.delete(d.targetId);
+    else byTarget.set(d.targetId, n - 1);
+    calls--;
+    if (completion) writing++;
+    // With due work left behind, claim again whenever slots are free: calls that hang (up to the timeout)
+    // must not keep the free slots idle. Without it, new deliveries and due retries wake us themselves.
+    if (!stopping && (backlog || wasSaturated)) refill();
+    if (completion) {
+      await writer.write(completion);
+      writing--;
+      if (completion.status === 'pending' && completion.delayMs !== null) wakeIn(completion.delayMs);
+      if (writesBehind && writing < concurrency) {
+        writesBehind = false;
+        refill();
+      }
+    }
+    if (stopping && calls === 0 && writing === 0) idle?.();
   }
 
   const unregister = registerWaker(handle, wake);
@@ -171,7 +221,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       for (const t of retentionTimers) clearTimeout(t);
       await (await unlisten)?.().catch(() => {});
       await claiming;
-      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      if (calls > 0 || writing > 0) await new Promise<void>((resolve) => (idle = resolve));
       await writer.drain();
       await lookup.close();
     },

@@ -3,7 +3,7 @@
 // Retry-After, 302, 410, hang or drip their body past the timeout, refuse the connection, reset mid-headers or
 // mid-body, or answer slowly. Once they recover, every accepted event has reached every matching webhook
 // exactly once, after the attempts and waits that RETRY_SCHEDULE (±20 % jitter, Retry-After capped at twice
-// the delay) prescribes. A second test shows a hanging receiver holding up healthy webhooks (known defect).
+// the delay) prescribes. A second test shows that a hanging receiver does not hold up healthy webhooks.
 import { randomUUID } from 'node:crypto';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,9 +191,10 @@ describe('receiver faults, then recovery (in-process engine, PGlite)', () => {
       allowPrivate: true,
       retentionDays: 30,
       retentionEveryMs: 0,
-      // Room for every call at once: here hung calls must not hold up the others' retries (that is the
-      // next test's subject), so the waits measured are the schedule's.
+      // Room for every call at once, to each webhook too: here hung calls must not hold up the others'
+      // retries or their own (the next test is about the limits), so the waits measured are the schedule's.
       concurrency: 512,
+      perTargetConcurrency: 512,
     });
 
     // The refused port starts listening once each of its deliveries has failed FAIL_FIRST times.
@@ -301,11 +302,11 @@ describe('receiver faults, then recovery (in-process engine, PGlite)', () => {
     expect(Math.min(...allScheduledWaits)).toBeLessThan(base);
   }, 120_000);
 
-  // KNOWN DEFECT (reported): the worker has one pool of `concurrency` (64) calls for every webhook, so a
-  // receiver that never answers fills it with calls that each hold a slot for DELIVERY_TIMEOUT_MS, and the
-  // healthy webhooks' deliveries wait behind them (~64 calls per timeout). `it.fails` keeps CI green while
-  // the defect stands and turns red once it is fixed (per-target limits): then make it a plain `it`.
-  it.fails('a receiver that hangs does not hold up the deliveries of healthy webhooks', async () => {
+  // The worker has one pool of `concurrency` (64) calls for every webhook, and a receiver that never answers
+  // holds each of its slots for DELIVERY_TIMEOUT_MS. It once filled the pool, and the healthy webhooks'
+  // deliveries waited behind it (~48 of 150 in 2.5 s). Now each webhook has at most perTargetConcurrency
+  // (16) calls in flight, and freed slots are claimed again while hung calls are still out.
+  it('a receiver that hangs does not hold up the deliveries of healthy webhooks', async () => {
     await worker?.stop();
     worker = null;
     const hanging = await startFaultReceiver({ kind: 'hang', failFirst: Infinity });

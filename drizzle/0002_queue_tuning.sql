@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_target_due_idx" ON "deliveries" USING btree ("target_id","next_attempt_at") WHERE "deliveries"."status" = 'pending';
