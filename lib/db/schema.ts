@@ -123,8 +123,6 @@ export const deliveries = pgTable('deliveries', {
   updatedAt: tz('updated_at').notNull().defaultNow(),
   completedAt: tz('completed_at'),
 }, (t) => [
-  // Due pending deliveries, oldest due first (the queue's order before deliveries_target_due_idx).
-  index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   // The queue: pending deliveries per webhook, oldest due first. Webhook first, so a claim that skips the
   // webhooks at their limit of calls in flight jumps over their backlog instead of reading through it.
   index('deliveries_target_due_idx').on(t.targetId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),

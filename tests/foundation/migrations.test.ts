@@ -25,7 +25,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   it('has the queue and log indexes', async () => {
     const rows = await handle.rows<{ indexname: string }>(sql`select indexname from pg_indexes where tablename = 'deliveries'`);
     expect(rows.map((r) => r.indexname)).toEqual(
-      expect.arrayContaining(['deliveries_due_idx', 'deliveries_status_id_idx', 'deliveries_webhook_once_idx']),
+      expect.arrayContaining(['deliveries_target_due_idx', 'deliveries_status_id_idx', 'deliveries_webhook_once_idx']),
     );
   });
 
