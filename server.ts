@@ -12,7 +12,10 @@ const hostname = hIndex > 0 ? process.argv[hIndex + 1] : undefined;
 const app = next({ dev: false, port, hostname });
 const handle = app.getRequestHandler();
 
-await app.prepare(); // runs instrumentation: env check, migrations, bootstrap, inline worker
+await app.prepare();
+// Env check, migrations, bootstrap admin and key, inline worker: shared with instrumentation, run once, and
+// finished before the first request is accepted.
+await (await import('./lib/startup')).startServerOrExit();
 
 // Imported after prepare(): the handlers use next/server, which needs the runtime Next.js sets up.
 const hot: Record<string, (req: Request, ctx: unknown) => Promise<Response>> = {

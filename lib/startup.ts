@@ -6,7 +6,19 @@ import { ensureAdmin } from './auth/users';
 import { ensureInitialApiKey } from './auth/api-keys';
 import { authSecret } from './auth/secret';
 
-export async function startServer(): Promise<void> {
+const STARTED = Symbol.for('openedx-webhooks.startup');
+
+/**
+ * Once per process, whoever asks first (instrumentation, or server.ts before it listens): the two load this
+ * module apart, so the promise is kept on globalThis.
+ */
+export function startServer(): Promise<void> {
+  const g = globalThis as { [STARTED]?: Promise<void> };
+  g[STARTED] ??= start();
+  return g[STARTED];
+}
+
+async function start(): Promise<void> {
   const e = env(); // throws EnvError naming the bad variable
   const handle = await getDb();
   authSecret();
