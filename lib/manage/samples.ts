@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { EventDef, FilterDef } from '../catalog';
 import { sampleEventData, sampleFilterData } from '../catalog';
 import { buildMetadata, buildPayload } from '../dispatch/payload';
+import { filterPayload } from '../dispatch/filters/run';
+import type { JsonObject } from '../dispatch/filters/merge';
 
 /** A sample event's webhook body, built by the same code as a real delivery's. */
 export function sampleWebhookPayload(event: EventDef, id = randomUUID(), now = new Date()): Record<string, unknown> {
@@ -23,13 +25,7 @@ export function sampleWebhookPayload(event: EventDef, id = randomUUID(), now = n
   );
 }
 
-/**
- * A sample filter call's webfilter body: the filter's data plus event_metadata, as the filter engine
- * (lib/dispatch/filters/run.ts) sends it. Only the preview uses this; "Send test" runs the engine itself.
- */
+/** A sample filter call's webfilter body, built by the same code as a real call's. */
 export function sampleWebfilterPayload(filter: FilterDef, id = randomUUID(), now = new Date()): Record<string, unknown> {
-  return {
-    ...sampleFilterData(filter),
-    event_metadata: { id, event_type: filter.filterType, filter: filter.name, time: now.toISOString() },
-  };
+  return filterPayload(filter, sampleFilterData(filter) as JsonObject, id, now);
 }

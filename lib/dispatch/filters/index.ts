@@ -1,5 +1,5 @@
 // Webfilters: the engine behind POST /api/filters (no Next.js here, so tests and benches use it directly).
-export { runFilter, type FilterRun, type FilterResponse, type FilterLogEntry, type FilterOutcome, type RunFilterInput } from './run';
+export { runFilter, filterPayload, type FilterRun, type FilterResponse, type FilterLogEntry, type FilterOutcome, type RunFilterInput } from './run';
 export { writeFilterLog, flushFilterLogs } from './log';
 export { parseFilterRequest, type FilterRequest } from './request';
 export { deepMerge, isPlainObject, type JsonObject } from './merge';

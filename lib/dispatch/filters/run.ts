@@ -57,6 +57,14 @@ export interface FilterRun {
   entries: Promise<FilterLogEntry[]>;
 }
 
+/** The body every webfilter of one call receives: the filter's data plus event_metadata (SPEC §5). */
+export function filterPayload(filter: FilterDef, data: JsonObject, callId: string, now = new Date()): JsonObject {
+  return {
+    ...data,
+    event_metadata: { id: callId, event_type: filter.filterType, filter: filter.name, time: now.toISOString() },
+  };
+}
+
 export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
   const { filter, webfilters } = input;
   const callId = randomUUID();
@@ -64,10 +72,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
     return { callId, response: answer(filter, input.data, {}, null), entries: Promise.resolve([]) };
   }
   const deadline = (input.startedAt ?? performance.now()) + input.timeoutMs;
-  const payload = {
-    ...input.data,
-    event_metadata: { id: callId, event_type: filter.filterType, filter: filter.name, time: new Date().toISOString() },
-  };
+  const payload = filterPayload(filter, input.data, callId);
   const bodies = new Map<boolean, EncodedBody>();
   const bodyFor = (form: boolean) => {
     let b = bodies.get(form);
