@@ -12,6 +12,7 @@ import { webfilters } from '../lib/db/schema';
 import { flushFilterLogs } from '../lib/dispatch/filters/log';
 import { invalidateTargets } from '../lib/dispatch/targets';
 import { resetEnv } from '../lib/env';
+import { serveRoute } from './lib/route-adapter';
 import { freshPostgres, pgliteDb } from '../tests/helpers/db';
 
 const ROUNDS = Number(process.env.N ?? 2000);
@@ -52,21 +53,8 @@ else {
 setDb(handle);
 const { token } = await createApiKey(handle.db, { name: 'bench', scopes: ['filters'] });
 
-const app = http.createServer(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const request = new Request(`http://127.0.0.1${req.url}`, {
-    method: req.method,
-    headers: req.headers as Record<string, string>,
-    body: Buffer.concat(chunks),
-  });
-  const response = await POST(request, undefined);
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(Buffer.from(await response.arrayBuffer()));
-});
-app.keepAliveTimeout = 60_000;
-await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/api/filters`;
+const { server: appServer, port: appPort } = await serveRoute(POST);
+const appUrl = `http://127.0.0.1:${appPort}/api/filters`;
 
 // The "LMS": one keep-alive client, one request at a time.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -155,7 +143,7 @@ console.log(
 console.log(`         none ≤ 2 ms p99 (whole round trip, client included): ${f(none.route.p99)} (p50 ${f(none.route.p50)}; a bare loopback call here: p99 ${f(none.direct.p99)})`);
 
 agent.destroy();
-app.close();
+appServer.close();
 child.kill();
 await drop();
 process.exit(0);
