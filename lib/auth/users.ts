@@ -1,6 +1,6 @@
 // Admin accounts: the first-run check, creation and credential verification.
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import { rowsOf, type Db } from '../db/client';
 import { users, type User } from '../db/schema';
 import { hashPassword, verifyPassword } from './password';
 
@@ -39,8 +39,7 @@ export async function createFirstAdmin(
     select ${input.email.trim()}, ${input.name?.trim() ?? ''}, ${hash}
     where not exists (select 1 from users)
     returning id`);
-  const inserted = Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows;
-  if (inserted.length === 0) return null;
+  if (rowsOf(rows).length === 0) return null;
   someAdminExists = true;
   return (await findUserByEmail(db, input.email)) ?? null;
 }

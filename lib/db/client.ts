@@ -31,7 +31,8 @@ export interface OpenOptions {
   max?: number;
 }
 
-function rowsOf<T>(result: unknown): T[] {
+/** Rows of a raw execute() result: postgres-js gives an array, PGlite an object with rows. */
+export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
