@@ -1,0 +1,129 @@
+"""The one HTTP client of the relay: the service's base URL and key from settings, a timeout, never an exception."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from . import __version__
+
+log = logging.getLogger(__name__)
+
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one call gave: `status` is None when no HTTP answer came (refused, timeout, not configured)."""
+
+    status: int | None
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def transient(self) -> bool:
+        """Worth trying again later: no answer, a 5xx, 408 or 429."""
+        return self.status is None or self.status >= 500 or self.status in (408, 429)
+
+
+def setting(name: str, default: Any = None) -> Any:
+    """A relay setting (the plugin settings set every default; this covers a platform that skipped them)."""
+    from .settings.common import DEFAULTS
+
+    return getattr(settings, name, DEFAULTS.get(name, default))
+
+
+def enabled() -> bool:
+    """True when the relay should talk to the service: switched on, with a URL and a key."""
+    return (
+        bool(setting("OPENEDX_WEBHOOKS_ENABLED"))
+        and bool(setting("OPENEDX_WEBHOOKS_URL"))
+        and bool(setting("OPENEDX_WEBHOOKS_API_KEY"))
+    )
+
+
+def variant() -> str:
+    """`lms` or `cms`, from the platform's SERVICE_VARIANT (Studio is "cms")."""
+    name = str(getattr(settings, "SERVICE_VARIANT", "") or getattr(settings, "EVENTS_SERVICE_NAME", "") or "lms")
+    return "cms" if name.lower() in ("cms", "studio") else "lms"
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """The installed openedx-events and openedx-filters versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, str] = {}
+    for dist in ("openedx-events", "openedx-filters"):
+        try:
+            found[dist] = version(dist)
+        except PackageNotFoundError:
+            found[dist] = "unknown"
+    return found
+
+
+def user_agent() -> str:
+    v = library_versions()
+    return (
+        f"openedx-webhooks-relay/{__version__} ({variant()}; "
+        f"openedx-events/{v['openedx-events']}; openedx-filters/{v['openedx-filters']})"
+    )
+
+
+def _session() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.trust_env = False  # the platform's proxy variables are not meant for an internal service
+        _local.session = session
+    return session
+
+
+def call(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> Result:
+    """One call to the service (`path` like "/api/events"). Never raises: failures come back as a Result."""
+    base = str(setting("OPENEDX_WEBHOOKS_URL") or "").rstrip("/")
+    key = str(setting("OPENEDX_WEBHOOKS_API_KEY") or "")
+    if not base or not key:
+        return Result(None, error="OPENEDX_WEBHOOKS_URL or OPENEDX_WEBHOOKS_API_KEY is not set")
+    sent = {
+        "authorization": f"Bearer {key}",
+        "user-agent": user_agent(),
+        "accept": "application/json",
+    }
+    data = None
+    if body is not None:
+        sent["content-type"] = "application/json"
+        data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if headers:
+        sent.update(headers)
+    try:
+        limit = float(timeout if timeout is not None else setting("OPENEDX_WEBHOOKS_TIMEOUT"))
+        res = _session().request(method, base + path, data=data, headers=sent, timeout=limit, allow_redirects=False)
+    except Exception as exc:  # noqa: BLE001 - a relay call never raises into the platform
+        return Result(None, error=f"{type(exc).__name__}: {exc}")
+    parsed: Any = None
+    if res.content:
+        try:
+            parsed = res.json()
+        except ValueError:
+            parsed = res.text[:2000]
+    return Result(res.status_code, parsed, {k.lower(): v for k, v in res.headers.items()})

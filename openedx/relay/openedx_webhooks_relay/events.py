@@ -1,0 +1,97 @@
+"""One receiver on every Open edX event: build the §3 body, then hand it off after the transaction commits."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+
+from . import client, routing, tasks
+from .serialize import iso_datetime, to_json
+
+log = logging.getLogger(__name__)
+
+DISPATCH_UID = "openedx_webhooks_relay.events.relay_event"
+
+
+def load_signal_modules() -> None:
+    """Imports every `signals` module of openedx-events, so all_events() holds every signal of the release."""
+    from openedx_events import tooling
+
+    loader = getattr(tooling, "load_all_signals", None)
+    if loader is not None:
+        loader()
+        return
+    root = importlib.import_module("openedx_events")
+    for info in pkgutil.walk_packages(root.__path__, root.__name__ + "."):
+        if info.name.endswith(".signals") and "tests" not in info.name.split("."):
+            importlib.import_module(info.name)
+
+
+def all_signals() -> list[Any]:
+    """Every OpenEdxPublicSignal of the installed openedx-events (tests' own signals left out)."""
+    from openedx_events.tooling import OpenEdxPublicSignal
+
+    load_signal_modules()
+    return [s for s in OpenEdxPublicSignal.all_events() if signal_names().get(s.event_type)]
+
+
+@lru_cache(maxsize=1)
+def signal_names() -> dict[str, str]:
+    """event_type → the signal's constant name (COURSE_ENROLLMENT_CREATED), read from the signals modules."""
+    from openedx_events.tooling import OpenEdxPublicSignal
+
+    load_signal_modules()
+    names: dict[str, str] = {}
+    root = importlib.import_module("openedx_events")
+    for info in pkgutil.walk_packages(root.__path__, root.__name__ + "."):
+        if not info.name.endswith(".signals") or "tests" in info.name.split("."):
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, OpenEdxPublicSignal):
+                names.setdefault(value.event_type, name)
+    return names
+
+
+def connect_all() -> int:
+    """Connects the receiver to every signal; returns how many. New events of a newer release need no code."""
+    signals = all_signals()
+    for signal in signals:
+        signal.connect(relay_event, weak=False, dispatch_uid=DISPATCH_UID)
+    log.info("openedx-webhooks-relay: listening to %d Open edX events", len(signals))
+    return len(signals)
+
+
+def disconnect_all() -> None:
+    for signal in all_signals():
+        signal.disconnect(dispatch_uid=DISPATCH_UID)
+
+
+def event_body(signal: Any, metadata: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The POST /api/events body (SPEC §3) for one event."""
+    meta: dict[str, Any] = {"id": str(metadata.id), "time": iso_datetime(metadata.time)}
+    for name in ("source", "sourcehost", "minorversion"):
+        meta[name] = getattr(metadata, name, None)
+    meta["sourcelib"] = [int(v) for v in getattr(metadata, "sourcelib", ()) or ()]
+    return {"event_type": signal.event_type, "data": {k: to_json(v) for k, v in data.items()}, "metadata": meta}
+
+
+def relay_event(sender: Any = None, signal: Any = None, metadata: Any = None, **kwargs: Any) -> None:
+    """The receiver: cheap checks, the body, then an on_commit hand-off. Never raises into send_event."""
+    try:
+        from_bus = kwargs.pop("from_event_bus", False)
+        if from_bus or signal is None or metadata is None or not client.enabled():
+            # An event re-sent by the event bus consumer was relayed where it was produced (same metadata.id).
+            return
+        event_type = signal.event_type
+        if not routing.wants_event(event_type, signal_names().get(event_type)):
+            return
+        body = event_body(signal, metadata, kwargs)
+        transaction.on_commit(lambda: tasks.enqueue(body))
+    except Exception:  # noqa: BLE001 - an event must never fail because of the relay
+        log.exception("openedx-webhooks-relay: event %s not relayed", getattr(signal, "event_type", "?"))

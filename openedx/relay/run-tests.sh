@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The relay's tests, once per supported Open edX release: `ruff check`, then pytest against the real libraries and
+# the real service. Each release gets its own virtual environment (.venv-<release>), created from PyPI when missing
+# or when its requirement files changed (a hash stamp inside the venv). Exits non-zero if any step fails.
+# Usage: bash openedx/relay/run-tests.sh [release ...] [-- pytest args]   (releases: ulmo latest; default both)
+set -uo pipefail
+cd "$(dirname "$0")"
+
+releases=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do releases+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+[ ${#releases[@]} -eq 0 ] && releases=(ulmo latest)
+
+# A Python interpreter of at least the given minor version (3.x), from PATH or pyenv's installs.
+find_python() {
+  local minor="$1" exact="$2" candidates=() c
+  for v in $(seq "$minor" 14); do
+    candidates+=("python3.$v")
+    [ "$exact" = 1 ] && break
+  done
+  candidates+=(python3)
+  if command -v pyenv >/dev/null 2>&1; then
+    for c in "$(pyenv root)"/versions/3.*/bin/python3; do candidates+=("$c"); done
+  fi
+  for c in "${candidates[@]}"; do
+    if "$c" -c "import sys, venv; sys.exit(not (sys.version_info[:2] == (3, $minor) if $exact else sys.version_info >= (3, $minor)))" >/dev/null 2>&1; then
+      command -v "$c" 2>/dev/null || echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+ensure_venv() {
+  local release="$1" py="$2" venv=".venv-$1" stamp
+  stamp="$( (cat "requirements/$release.txt" requirements/base.in pyproject.toml; "$py" --version 2>&1) | sha256sum | cut -c1-16)"
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  echo "-- $release: creating $venv with $("$py" --version 2>&1) (requirements/$release.txt)"
+  rm -rf "$venv"
+  "$py" -m venv "$venv" || return 1
+  local log="$venv/install.log"
+  if ! "$venv/bin/python" -m pip install --disable-pip-version-check -c "requirements/$release.txt" \
+    -r requirements/base.in -e . > "$log" 2>&1; then
+    grep -v "is ignored: it is neither a file nor a directory" "$log" | tail -30
+    return 1
+  fi
+  echo "$stamp" > "$venv/.stamp"
+}
+
+status=0
+for release in "${releases[@]}"; do
+  case "$release" in
+    ulmo) py="$(find_python 11 1)" ;;   # Ulmo runs on Python 3.11
+    latest) py="$(find_python 12 0)" ;; # openedx-events 11 needs Python 3.12+
+    *) echo "unknown release $release (ulmo, latest)"; status=1; continue ;;
+  esac
+  if [ -z "$py" ]; then
+    echo "== relay $release: no suitable Python found"; status=1; continue
+  fi
+  echo "== relay $release"
+  if ! ensure_venv "$release" "$py"; then
+    echo "-- $release: installing the requirements failed"; status=1; continue
+  fi
+  ".venv-$release/bin/ruff" check --quiet . || { echo "-- $release: ruff check failed"; status=1; }
+  # Redis db and queue of this run only (the Celery test flushes nothing else).
+  RELAY_TEST_QUEUE="openedx-webhooks-relay-tests-$release-$$" \
+    ".venv-$release/bin/python" -m pytest -p no:cacheprovider -rfE "$@" || status=1
+done
+exit "$status"

@@ -1,0 +1,55 @@
+"""Django settings for the relay's tests: SQLite, the relay app, its plugin settings as the platform applies them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from openedx_webhooks_relay.settings.common import plugin_settings
+
+HERE = Path(__file__).resolve().parent
+
+SECRET_KEY = "relay-tests-not-secret"
+DEBUG = False
+USE_TZ = True
+TIME_ZONE = "UTC"
+ALLOWED_HOSTS = ["*"]
+SERVICE_VARIANT = "lms"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "openedx_webhooks_relay",
+]
+# The filter tests' own models, when that app exists.
+if (HERE / "filterapp" / "__init__.py").exists():
+    INSTALLED_APPS.append("tests.filterapp")
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("RELAY_TEST_SQLITE", str(HERE.parent / ".test-db.sqlite3")),
+        "TEST": {"NAME": os.environ.get("RELAY_TEST_SQLITE_TEST")},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery on the local Redis, a database number and queue of the relay tests' own (RELAY_TEST_REDIS_URL).
+CELERY_BROKER_URL = os.environ.get("RELAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RELAY_TEST_QUEUE", "openedx-webhooks-relay-tests")
+CELERY_TASK_ALWAYS_EAGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "loggers": {"openedx_webhooks_relay": {"handlers": ["console"], "level": "INFO"}},
+}
+
+# The relay, configured per test (the `relay` fixture sets URL and key); retries fast in tests.
+OPENEDX_WEBHOOKS_RETRY_BASE_SECONDS = 1
+OPENEDX_WEBHOOKS_CATALOG_SYNC = False
+
+plugin_settings(sys.modules[__name__])
