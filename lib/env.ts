@@ -33,6 +33,8 @@ const schema = z
     RETENTION_DAYS: z.coerce.number().positive().default(30),
     MAX_BODY_BYTES: positiveInt(1024 * 1024 * 1024).default(1_048_576),
     WORKER: z.enum(['inline', 'off']).default('inline'),
+    /** SPEC §8: GET /api/v1/routing answers "events": ["*"], so relays send every event, webhook or not. */
+    STORE_ALL_EVENTS: flag.default(false),
   })
   .refine((e) => !(e.ADMIN_EMAIL && !e.ADMIN_PASSWORD) && !(e.ADMIN_PASSWORD && !e.ADMIN_EMAIL), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

@@ -7,9 +7,10 @@ import { FILTER_DATA } from './filters.data';
 import { closest } from './similarity';
 import type { EventDef, FilterDef, FilterExceptionDef } from './types';
 
-export type { DataClassDef, EventDef, FieldDef, FilterDef, FilterExceptionDef, ValueDef } from './types';
+export type { CatalogSource, DataClassDef, EventDef, FieldDef, FilterDef, FilterExceptionDef, ValueDef } from './types';
 export { DATA_CLASSES };
-export { sampleEventData, sampleFilterData } from './samples';
+export { sampleEventData, sampleFilterData, sampleFromSchema } from './samples';
+export { mergePlatformCatalogs, type PlatformCatalog, type PlatformEvent, type PlatformFilter } from './platform';
 
 /** All 75 signals: the 64 the plugin listens to first (apps.py order), then the others. */
 export const EVENTS: readonly EventDef[] = EVENT_DATA;
@@ -24,24 +25,71 @@ for (const e of EVENTS) for (const k of [e.eventType, e.signal]) eventIndex.set(
 const filterIndex = new Map<string, FilterDef>();
 for (const f of FILTERS) for (const k of [f.filterType, f.name, f.pluginEvent]) if (k) filterIndex.set(k.toLowerCase(), f);
 
+// The platforms' entries (SPEC §8), merged with the built-in ones they share a type with. Set by the server
+// from the database (lib/platforms/catalog) and by an editor page from its props; kept on globalThis so every
+// bundle of one process sees the same. No I/O here: this module stays pure.
+interface Overlay {
+  version: string;
+  events: EventDef[];
+  filters: FilterDef[];
+  eventIndex: Map<string, EventDef>;
+  filterIndex: Map<string, FilterDef>;
+  allEvents: EventDef[];
+  allFilters: FilterDef[];
+}
+const OVERLAY = Symbol.for('openedx-webhooks.catalog-overlay');
+const holder = globalThis as { [OVERLAY]?: Overlay };
+
+/** Replaces the platform entries (from mergePlatformCatalogs); the same version twice is a no-op. */
+export function setCatalogOverlay(next: { version: string; events: readonly EventDef[]; filters: readonly FilterDef[] }) {
+  if (holder[OVERLAY]?.version === next.version) return;
+  const eIdx = new Map<string, EventDef>();
+  for (const e of next.events) for (const k of [e.eventType, e.signal]) eIdx.set(k.toLowerCase(), e);
+  const fIdx = new Map<string, FilterDef>();
+  for (const f of next.filters) for (const k of [f.filterType, f.name, f.pluginEvent]) if (k) fIdx.set(k.toLowerCase(), f);
+  const byEvent = new Map(next.events.map((e) => [e.eventType, e]));
+  const byFilter = new Map(next.filters.map((f) => [f.filterType, f]));
+  holder[OVERLAY] = {
+    version: next.version,
+    events: [...next.events],
+    filters: [...next.filters],
+    eventIndex: eIdx,
+    filterIndex: fIdx,
+    allEvents: [...EVENTS.map((e) => byEvent.get(e.eventType) ?? e), ...next.events.filter((e) => !findBuiltin(e.eventType))],
+    allFilters: [...FILTERS.map((f) => byFilter.get(f.filterType) ?? f), ...next.filters.filter((f) => !filterIndex.has(f.filterType.toLowerCase()))],
+  };
+}
+
+/** The version of the platform entries in use ('' before any). */
+export const catalogOverlayVersion = () => holder[OVERLAY]?.version ?? '';
+
+const findBuiltin = (type: string) => eventIndex.get(type.toLowerCase());
+
+/** Built-in events, then those known only from a platform. */
+export const allEvents = (): readonly EventDef[] => holder[OVERLAY]?.allEvents ?? EVENTS;
+/** Built-in filters, then those known only from a platform. */
+export const allFilters = (): readonly FilterDef[] => holder[OVERLAY]?.allFilters ?? FILTERS;
+
 /** By event type (org.openedx.learning.course.enrollment.created.v1) or signal (COURSE_ENROLLMENT_CREATED). */
 export function findEvent(typeOrSignal: string): EventDef | undefined {
-  return eventIndex.get(typeOrSignal.trim().toLowerCase());
+  const key = typeOrSignal.trim().toLowerCase();
+  return holder[OVERLAY]?.eventIndex.get(key) ?? eventIndex.get(key);
 }
 
 /** By filter type, openedx-filters class name, or the name the plugin stores (pluginEvent, quirk F1). */
 export function findFilter(typeOrName: string): FilterDef | undefined {
-  return filterIndex.get(typeOrName.trim().toLowerCase());
+  const key = typeOrName.trim().toLowerCase();
+  return holder[OVERLAY]?.filterIndex.get(key) ?? filterIndex.get(key);
 }
 
 /** Nearest events to a mistyped type or signal, best first, for "did you mean" messages. */
 export function closestEvents(input: string, n = 3): EventDef[] {
-  return closest(EVENTS, (e) => [e.eventType, e.signal], input, n);
+  return closest(allEvents(), (e) => [e.eventType, e.signal], input, n);
 }
 
 /** Nearest filters to a mistyped type, class name or plugin name, best first. */
 export function closestFilters(input: string, n = 3): FilterDef[] {
-  return closest(FILTERS, (f) => [f.filterType, f.name, ...(f.pluginEvent ? [f.pluginEvent] : [])], input, n);
+  return closest(allFilters(), (f) => [f.filterType, f.name, ...(f.pluginEvent ? [f.pluginEvent] : [])], input, n);
 }
 
 /** The exception a webfilter reply may name (F4: reply `exception` keys are class names, exact). */
@@ -61,9 +109,9 @@ function byDomain<T extends { domain: string; domainLabel: string }>(items: read
 }
 
 export function eventsByDomain(): { domain: string; domainLabel: string; events: EventDef[] }[] {
-  return byDomain(EVENTS).map(({ items, ...g }) => ({ ...g, events: items }));
+  return byDomain(allEvents()).map(({ items, ...g }) => ({ ...g, events: items }));
 }
 
 export function filtersByDomain(): { domain: string; domainLabel: string; filters: FilterDef[] }[] {
-  return byDomain(FILTERS).map(({ items, ...g }) => ({ ...g, filters: items }));
+  return byDomain(allFilters()).map(({ items, ...g }) => ({ ...g, filters: items }));
 }

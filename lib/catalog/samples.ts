@@ -77,7 +77,61 @@ function sampleClass(key: string, depth = 0): Record<string, unknown> {
 export function sampleEventData(e: EventDef): Record<string, unknown> {
   const example = EVENT_EXAMPLES[e.eventType];
   if (example) return structuredClone(example);
-  return Object.fromEntries(Object.entries(e.data).map(([arg, cls]) => [arg, sampleClass(cls)]));
+  return Object.fromEntries(
+    Object.entries(e.data).map(([arg, cls]) => {
+      const schema = e.schemas?.[arg];
+      // A platform's own event is sampled from the schema it sent, a built-in one from its data class.
+      const builtin = !e.sources || e.sources.includes('builtin');
+      return [arg, schema === undefined || (builtin && DATA_CLASSES[cls]) ? sampleClass(cls) : sampleFromSchema(schema)];
+    }),
+  );
+}
+
+type Schema = Record<string, unknown>;
+const asSchema = (v: unknown): Schema => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Schema) : {});
+const SCHEMA_FORMATS: Record<string, string> = { 'date-time': DATETIME, date: DATETIME.slice(0, 10), uuid: UUID, email: 'jane.doe@example.com', uri: `${LMS}/` };
+
+/**
+ * A value that fits a JSON Schema (as a platform's catalog sync sends for its events' attrs classes):
+ * examples and defaults first, then the type, with the same field-name hints as the built-in samples.
+ */
+export function sampleFromSchema(schema: unknown, field = '', root: unknown = schema, depth = 0): unknown {
+  let s = asSchema(schema);
+  if (depth > 8) return null;
+  if (typeof s.$ref === 'string') {
+    // Local references only: #/$defs/X or #/definitions/X.
+    const path = s.$ref.replace(/^#\//, '').split('/');
+    s = asSchema(path.reduce<unknown>((node, k) => asSchema(node)[k], root));
+  }
+  if (Array.isArray(s.examples) && s.examples.length) return structuredClone(s.examples[0]);
+  if ('default' in s && s.default !== undefined) return structuredClone(s.default);
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  if ('const' in s) return s.const;
+  for (const k of ['anyOf', 'oneOf', 'allOf']) {
+    const options = Array.isArray(s[k]) ? (s[k] as unknown[]) : [];
+    const pick = options.find((o) => asSchema(o).type !== 'null') ?? options[0];
+    if (pick !== undefined) return sampleFromSchema(pick, field, root, depth + 1);
+  }
+  const types = Array.isArray(s.type) ? (s.type as unknown[]) : [s.type];
+  const type = types.find((t) => t !== 'null') ?? types[0] ?? (s.properties ? 'object' : undefined);
+  switch (type) {
+    case 'object': {
+      const props = asSchema(s.properties);
+      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleFromSchema(v, k, root, depth + 1)]));
+    }
+    case 'array':
+      return s.items === undefined ? [] : [sampleFromSchema(s.items, field, root, depth + 1)];
+    case 'string': {
+      const byFormat = typeof s.format === 'string' ? (SCHEMA_FORMATS[s.format] ?? BY_FORMAT[s.format]) : undefined;
+      return byFormat ?? sampleValue({ jsonType: 'string' }, '', field, depth);
+    }
+    case 'integer':
+    case 'number':
+    case 'boolean':
+      return sampleValue({ jsonType: type as string }, '', field, depth);
+    default:
+      return null;
+  }
 }
 
 // Filter arguments are Django objects the plugin sends as row dicts or strings (quirk F2).

@@ -16,7 +16,16 @@ export interface EventDef {
   data: Record<string, string>;
   inPlugin: boolean;
   minorVersion: number;
+  /** Where the entry comes from; absent means the built-in catalog only. */
+  sources?: CatalogSource[];
+  /** Argument name -> JSON Schema, as a platform's catalog sync sent it (platform entries only). */
+  schemas?: Record<string, unknown>;
+  /** Data arguments an event may leave out (one platform's version has them, another's does not). */
+  optionalArgs?: string[];
 }
+
+/** "builtin": shipped with the service; "platform": sent by a connected Open edX (SPEC §8). */
+export type CatalogSource = 'builtin' | 'platform';
 
 export interface FilterExceptionDef {
   name: string;
@@ -47,6 +56,8 @@ export interface FilterDef {
   /** Some exception accepts redirect_to. */
   supportsRedirect: boolean;
   inPlugin: boolean;
+  /** Where the entry comes from; absent means the built-in catalog only. */
+  sources?: CatalogSource[];
 }
 
 /** Shape of a value as described by data-classes.json (json_type + helpers). */

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -154,6 +155,35 @@ export const deliveryAttempts = pgTable('delivery_attempts', {
   worker: text('worker'),
 }, (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.attemptNo)]);
 
+/**
+ * Open edX platforms (an LMS or a Studio) that have called the service through the relay, one row per host and
+ * variant: the versions they run, when they were last seen, and the catalog they last sent (SPEC §8).
+ */
+export const platforms = pgTable('platforms', {
+  host: text('host').notNull(),
+  /** 'lms' | 'cms', or '' when the caller did not say. */
+  variant: text('variant').notNull(),
+  relayVersion: text('relay_version'),
+  eventsVersion: text('events_version'),
+  filtersVersion: text('filters_version'),
+  /** The key it called with: filter calls carry no host, so they are counted against this key's platform. */
+  apiKeyId: uuid('api_key_id'),
+  /** The last PUT /api/v1/catalog/platform body's events and filters (validated), or null before a sync. */
+  catalog: jsonb('catalog').$type<{ events: unknown[]; filters: unknown[] }>(),
+  catalogUpdatedAt: tz('catalog_updated_at'),
+  firstSeenAt: tz('first_seen_at').notNull().defaultNow(),
+  lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.host, t.variant] })]);
+
+/** Calls per platform and hour, added to in batches (never one write per event). */
+export const platformActivity = pgTable('platform_activity', {
+  host: text('host').notNull(),
+  variant: text('variant').notNull(),
+  hour: tz('hour').notNull(),
+  events: integer('events').notNull().default(0),
+  filterCalls: integer('filter_calls').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.host, t.variant, t.hour] }), index('platform_activity_hour_idx').on(t.hour)]);
+
 export type User = typeof users.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
@@ -163,3 +193,5 @@ export type NewWebfilter = typeof webfilters.$inferInsert;
 export type EventRow = typeof events.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
+export type Platform = typeof platforms.$inferSelect;
+export type PlatformActivity = typeof platformActivity.$inferSelect;

@@ -1,5 +1,5 @@
 // The event and filter catalog as the management API shows it (snake_case).
-import { EVENTS, FILTERS, type EventDef, type FilterDef } from '../catalog';
+import { allEvents, allFilters, type EventDef, type FilterDef } from '../catalog';
 
 export function eventJson(e: EventDef) {
   return {
@@ -13,6 +13,10 @@ export function eventJson(e: EventDef) {
     data: e.data,
     minor_version: e.minorVersion,
     in_plugin: e.inPlugin,
+    sources: e.sources ?? ['builtin'],
+    /** argument name -> JSON Schema, as the platforms sent it (platform entries only) */
+    ...(e.schemas ? { schemas: e.schemas } : {}),
+    ...(e.optionalArgs ? { optional_data: e.optionalArgs } : {}),
   };
 }
 
@@ -30,8 +34,10 @@ export function filterJson(f: FilterDef) {
     exceptions: f.exceptions.map((x) => ({ name: x.name, args: x.args, accepts_redirect: x.acceptsRedirect })),
     supports_redirect: f.supportsRedirect,
     in_plugin: f.inPlugin,
+    sources: f.sources ?? ['builtin'],
   };
 }
 
-export const catalogEvents = () => EVENTS.map(eventJson);
-export const catalogFilters = () => FILTERS.map(filterJson);
+/** The merged catalog (built-in + platforms'); call platformCatalogReady first on the server. */
+export const catalogEvents = () => allEvents().map(eventJson);
+export const catalogFilters = () => allFilters().map(filterJson);

@@ -15,6 +15,7 @@ import { invalid, notFound, ok, type Result } from './result';
 import { sampleWebhookPayload } from './samples';
 import { webfilterColumns } from './webfilters';
 import { webhookSecret } from './webhooks';
+import { platformCatalogReady } from '../platforms/catalog';
 
 /** One call as the editor shows it: what was sent and what came back. */
 export interface Exchange {
@@ -66,6 +67,7 @@ const webhookTestInput = webhookForm.pick({ event_type: true, url: true, use_www
 
 /** With an id, signs with that webhook's secret; a webhook not saved yet signs with a one-off secret. */
 export async function testWebhook(handle: DbHandle, id: string | null, input: unknown): Promise<Result<WebhookTest>> {
+  await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookTestInput.safeParse(input);
   if (!parsed.success) return invalid(parsed.error, input);
   const v = parsed.data;

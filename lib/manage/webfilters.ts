@@ -6,6 +6,7 @@ import { invalidateTargets } from '../dispatch/targets';
 import { optionIssues, webfilterCreate, webfilterPatch, type WebfilterValues } from '../validation/webfilter';
 import { invalid, isUuid, notFound, ok, rejected, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
+import { platformCatalogReady } from '../platforms/catalog';
 
 export type WebfilterJson = WebfilterValues & { id: string; created_at: string; updated_at: string };
 
@@ -83,6 +84,7 @@ export async function getWebfilter(handle: DbHandle, id: string): Promise<Webfil
 /** Without a position, the new webfilter goes last among those of its filter (it overrides them). */
 export async function createWebfilter(handle: DbHandle, input: unknown): Promise<Result<Saved>> {
   const body = withoutReadOnly(input);
+  await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterCreate.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, body);
   const v = parsed.data;
@@ -109,6 +111,7 @@ export async function createWebfilter(handle: DbHandle, input: unknown): Promise
 export async function updateWebfilter(handle: DbHandle, id: string, input: unknown): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webfilter', id);
   const body = withoutReadOnly(input);
+  await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterPatch.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, body);
   const result = await handle.db.transaction(async (tx): Promise<Result<Webfilter>> => {

@@ -7,6 +7,7 @@ import { invalidateTargets } from '../dispatch/targets';
 import { webhookCreate, webhookPatch } from '../validation/webhook';
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
+import { platformCatalogReady } from '../platforms/catalog';
 
 /** The management API's view of a webhook: never the secret. */
 export interface WebhookJson {
@@ -55,6 +56,7 @@ export async function getWebhook(handle: DbHandle, id: string): Promise<Webhook 
 
 export async function createWebhook(handle: DbHandle, input: unknown): Promise<Result<Saved>> {
   const body = withoutReadOnly(input);
+  await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookCreate.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, body);
   const v = parsed.data;
@@ -77,6 +79,7 @@ export async function createWebhook(handle: DbHandle, input: unknown): Promise<R
 export async function updateWebhook(handle: DbHandle, id: string, input: unknown): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webhook', id);
   const body = withoutReadOnly(input);
+  await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookPatch.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, body);
   const v = parsed.data;

@@ -4,12 +4,24 @@ import { getDb } from '@/lib/db';
 import { ingestEvent } from '@/lib/dispatch/ingest';
 import { env } from '@/lib/env';
 import { json, jsonError, readJsonBody } from '@/lib/http/json';
+import { recordCall } from '@/lib/platforms/activity';
+import { platformCatalogReady, refreshPlatformCatalog } from '@/lib/platforms/catalog';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = withApiKey('events', async (req) => {
+export const POST = withApiKey('events', async (req, _ctx, key) => {
   const body = await readJsonBody(req, env().MAX_BODY_BYTES);
   if (!body.ok) return body.response;
-  const result = await ingestEvent(await getDb(), body.value);
-  return result.ok ? json(result.body, result.status) : jsonError(result.status, result.error, result.issues);
+  const handle = await getDb();
+  await platformCatalogReady(handle);
+  let result = await ingestEvent(handle, body.value);
+  // An unknown type may have been synced by another process a moment ago: look once more.
+  if (!result.ok && result.status === 422 && (await refreshPlatformCatalog(handle))) result = await ingestEvent(handle, body.value);
+  if (!result.ok) return jsonError(result.status, result.error, result.issues);
+  if (result.status === 202) {
+    const meta = (body.value as { metadata?: { sourcehost?: unknown; source?: unknown } | null }).metadata;
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
+    recordCall(handle, { kind: 'event', userAgent: req.headers.get('user-agent'), keyId: key.id, host: text(meta?.sourcehost), source: text(meta?.source) });
+  }
+  return json(result.body, result.status);
 });

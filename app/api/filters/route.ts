@@ -6,18 +6,24 @@ import { webfiltersFor } from '@/lib/dispatch/targets';
 import { parseFilterRequest, runFilter, writeFilterLog } from '@/lib/dispatch/filters';
 import { env } from '@/lib/env';
 import { json, jsonError, readJsonBody } from '@/lib/http/json';
+import { recordCall } from '@/lib/platforms/activity';
+import { platformCatalogReady, refreshPlatformCatalog } from '@/lib/platforms/catalog';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = withApiKey('filters', async (req) => {
+export const POST = withApiKey('filters', async (req, _ctx, key) => {
   const startedAt = performance.now();
   const e = env();
   const body = await readJsonBody(req, e.MAX_BODY_BYTES);
   if (!body.ok) return body.response;
-  const parsed = parseFilterRequest(body.value);
-  if (!parsed.ok) return jsonError(parsed.status, parsed.error, parsed.issues);
-
   const handle = await getDb();
+  await platformCatalogReady(handle);
+  let parsed = parseFilterRequest(body.value);
+  // An unknown type may have been synced by another process a moment ago: look once more.
+  if (!parsed.ok && parsed.status === 422 && (await refreshPlatformCatalog(handle))) parsed = parseFilterRequest(body.value);
+  if (!parsed.ok) return jsonError(parsed.status, parsed.error, parsed.issues);
+  recordCall(handle, { kind: 'filter', userAgent: req.headers.get('user-agent'), keyId: key.id });
+
   const webfilters = await webfiltersFor(handle, parsed.filter.filterType);
   const run = await runFilter({
     filter: parsed.filter,
