@@ -1,0 +1,106 @@
+"""The filter step: every Open edX filter call → POST /api/filters, the answer applied to the real arguments.
+
+The plugin settings add `openedx_webhooks_relay.pipeline.Webfilter` after the operator's own steps of every
+filter of the installed openedx-filters. A filter type with no enabled webfilter (per the routing answer)
+returns at once without a network call. Only the filter's own exceptions leave this step: a webfilter's halt,
+or, with OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False, the halt for a service that cannot answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from openedx_filters.exceptions import OpenEdxFilterException
+from openedx_filters.filters import PipelineStep
+
+from . import client, routing
+from .apply import answer_exception, apply_changes, halt_class, make_exception
+from .serialize_filters import arguments_to_json
+
+log = logging.getLogger(__name__)
+
+_classes: dict[str, type] = {}
+
+
+def filter_class(filter_type: str) -> type | None:
+    """The openedx-filters class of a filter type (the index is built once, on the first call that needs it)."""
+    cls = _classes.get(filter_type)
+    if cls is None and filter_type not in _classes:
+        from .catalog import all_filter_classes
+
+        _classes.update({c.filter_type: c for c in all_filter_classes()})
+        cls = _classes.setdefault(filter_type, None)  # type: ignore[arg-type]
+    return cls
+
+
+def _reason(res: client.Result) -> str:
+    if res.status is None:
+        return res.error or "no answer"
+    if not res.ok:
+        detail = res.body.get("error") if isinstance(res.body, dict) else None
+        return f"HTTP {res.status}" + (f": {str(detail)[:300]}" if detail else "")
+    return "the answer is not a JSON object"
+
+
+class Webfilter(PipelineStep):
+    """Runs the service's webfilters for this filter call and applies their answer."""
+
+    def run_filter(self, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: ARG002 - filters pass keywords
+        try:
+            if not routing.has_filter(self.filter_type) or not client.enabled():
+                return {}
+        except Exception:  # noqa: BLE001 - never into the platform
+            log.exception("openedx-webhooks-relay: routing lookup failed for %s", self.filter_type)
+            return {}
+        try:
+            return self._relay(kwargs)
+        except OpenEdxFilterException:
+            raise
+        except Exception:  # noqa: BLE001 - never into the platform: the process goes on unchanged
+            log.exception("openedx-webhooks-relay: filter %s not relayed", self.filter_type)
+            return {}
+
+    def _relay(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        cls = filter_class(self.filter_type)
+        body = {"filter_type": self.filter_type, "data": arguments_to_json(arguments)}
+        res = client.call("POST", "/api/filters", body)
+        if not res.ok or not isinstance(res.body, dict):
+            return self._unanswered(cls, _reason(res))
+        answer = res.body
+        if answer.get("exception") and cls is not None:
+            error = answer_exception(cls, answer["exception"])
+            if error is not None:
+                log.info(
+                    "openedx-webhooks-relay: %s halted by a webfilter with %s", self.filter_type, type(error).__name__
+                )
+                raise error
+        changes = answer.get("changes")
+        if not isinstance(changes, dict) or not changes:
+            return {}
+        return apply_changes(arguments, changes)
+
+    def _unanswered(self, cls: type | None, reason: str) -> dict[str, Any]:
+        """The service gave no usable answer: go on unchanged, or halt when the operator asked for fail closed."""
+        if client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN"):
+            log.warning(
+                "openedx-webhooks-relay: %s: no answer from the service (%s); going on unchanged (fail open)",
+                self.filter_type,
+                reason,
+            )
+            return {}
+        exc_class = halt_class(cls) if cls is not None else None
+        if exc_class is None:
+            log.error(
+                "openedx-webhooks-relay: %s: no answer from the service (%s) and fail closed is set, but the "
+                "filter has no exception to halt with; going on unchanged",
+                self.filter_type,
+                reason,
+            )
+            return {}
+        message = (
+            f"The Open edX Webhooks service did not answer for {cls.__name__} ({reason}); the process is halted "
+            "because OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN is False."
+        )
+        log.error("openedx-webhooks-relay: %s", message)
+        raise make_exception(exc_class, {"message": message})
