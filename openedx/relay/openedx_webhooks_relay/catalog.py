@@ -205,14 +205,23 @@ def filter_entries() -> list[dict[str, Any]]:
     ]
 
 
-def build_catalog() -> dict[str, Any]:
-    """The PUT /api/v1/catalog/platform body."""
+def platform_host() -> str:
+    """The platform's public host (LMS_BASE or CMS_BASE, as operators know it), else the machine's name."""
     import socket
 
+    from django.conf import settings
+
+    name = "CMS_BASE" if client.variant() == "cms" else "LMS_BASE"
+    host = str(getattr(settings, name, "") or "").strip().lower()
+    return host.split("/")[0] if host else socket.gethostname().lower()
+
+
+def build_catalog() -> dict[str, Any]:
+    """The PUT /api/v1/catalog/platform body."""
     versions = client.library_versions()
     return {
         "source": {
-            "host": socket.gethostname(),
+            "host": platform_host(),
             "variant": client.variant(),
             "relay": __version__,
             "openedx_events": versions["openedx-events"],

@@ -63,6 +63,9 @@ def to_json(value: Any) -> Any:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             return base64.b64encode(raw).decode("ascii")
+    if hasattr(value, "read"):
+        # A file (a certificate signatory's image): its URL or name, never its bytes.
+        return getattr(value, "url", None) or getattr(value, "name", None) or None
     return str(value)
 
 

@@ -104,6 +104,7 @@ class Dispatcher:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._heap_lock = threading.Lock()
         self._pid = 0
         self._queue: queue.Queue[tuple[dict[str, Any], int, float]] = queue.Queue()
         self._later: list[tuple[float, int, dict[str, Any], int, float]] = []
@@ -145,18 +146,35 @@ class Dispatcher:
             time.sleep(0.01)
         return False
 
+    def forget(self) -> int:
+        """Drops the retries waiting in this process (tests; a settings change); returns how many."""
+        with self._heap_lock:
+            dropped = len(self._later)
+            self._later.clear()
+        return dropped
+
+    def _next_due(self) -> tuple[dict[str, Any], int, float] | None:
+        with self._heap_lock:
+            if self._later and self._later[0][0] <= time.monotonic():
+                _, _, body, attempt, first = heapq.heappop(self._later)
+                return body, attempt, first
+        return None
+
     def _loop(self) -> None:
         while True:
-            wait = None
-            if self._later:
-                wait = max(0.0, self._later[0][0] - time.monotonic())
-            from_queue = True
+            with self._heap_lock:
+                wait = max(0.0, self._later[0][0] - time.monotonic()) if self._later else None
             try:
                 body, attempt, first = self._queue.get(timeout=wait)
+                from_queue = True
             except queue.Empty:
                 self._busy = 1
+                due = self._next_due()
+                if due is None:
+                    self._busy = 0
+                    continue
+                body, attempt, first = due
                 from_queue = False
-                _, _, body, attempt, first = heapq.heappop(self._later)
             try:
                 self._handle(body, attempt, first)
             except Exception:  # noqa: BLE001 - the thread must live on
@@ -185,8 +203,9 @@ class Dispatcher:
                 "openedx-webhooks-relay: event %s given up after %d attempts", body.get("event_type"), attempt + 1
             )
             return
-        self._seq += 1
-        heapq.heappush(self._later, (time.monotonic() + backoff(attempt), self._seq, body, attempt + 1, first))
+        with self._heap_lock:
+            self._seq += 1
+            heapq.heappush(self._later, (time.monotonic() + backoff(attempt), self._seq, body, attempt + 1, first))
 
 
 dispatcher = Dispatcher()

@@ -251,13 +251,18 @@ def make_webfilter(service: Service) -> Iterator[Callable[..., dict[str, Any]]]:
 def relay(service: Service, settings: Any) -> Iterator[Service]:
     """The relay pointed at the service (thread delivery unless a test sets celery), routing forgotten around it."""
     from openedx_webhooks_relay.routing import routing
+    from openedx_webhooks_relay.tasks import dispatcher
 
     settings.OPENEDX_WEBHOOKS_URL = service.url
     settings.OPENEDX_WEBHOOKS_API_KEY = service.key
     settings.OPENEDX_WEBHOOKS_ENABLED = True
     settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = "thread"
     routing.reset()
+    dispatcher.forget()
     yield service
+    # Nothing of this test may reach the next one's receivers.
+    dispatcher.drain(10)
+    dispatcher.forget()
     routing.reset()
 
 

@@ -48,7 +48,10 @@ LOGGING = {
     "loggers": {"openedx_webhooks_relay": {"handlers": ["console"], "level": "INFO"}},
 }
 
-# The relay, configured per test (the `relay` fixture sets URL and key); retries fast in tests.
+# The relay, configured per test (the `relay` fixture sets URL and key; a Celery worker gets them from the env).
+OPENEDX_WEBHOOKS_URL = os.environ.get("RELAY_TEST_SERVICE_URL", "")
+OPENEDX_WEBHOOKS_API_KEY = os.environ.get("RELAY_TEST_SERVICE_KEY", "")
+# Retries fast in tests.
 OPENEDX_WEBHOOKS_RETRY_BASE_SECONDS = 1
 OPENEDX_WEBHOOKS_CATALOG_SYNC = False
 
