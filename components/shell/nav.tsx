@@ -8,6 +8,7 @@ const ITEMS = [
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/webfilters', label: 'Webfilters' },
   { href: '/deliveries', label: 'Deliveries' },
+  { href: '/connections', label: 'Connections' },
   { href: '/api-keys', label: 'API keys' },
 ];
 

@@ -1,13 +1,13 @@
 'use client';
 // The webfilter editor: the filter picker, only the options the filter allows, its reply format,
 // a live body preview and "Send test" through the real filter engine.
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { createWebfilterAction } from '@/app/(admin)/webfilters/create-webfilter';
 import { updateWebfilterAction } from '@/app/(admin)/webfilters/update-webfilter';
 import { previewWebfilterAction } from '@/app/(admin)/webfilters/preview-webfilter';
-import { findFilter } from '@/lib/catalog';
+import { findFilter, type PlatformOnlyCatalog } from '@/lib/catalog';
 import {
   filterOptions,
   HALT_KEYS,
@@ -17,7 +17,7 @@ import {
   type WebfilterFormValues,
 } from '@/lib/validation/webfilter';
 import { CatalogField } from '@/components/catalog/catalog-field';
-import { FILTER_GROUPS } from '@/components/catalog/catalog-groups';
+import { filterGroups } from '@/components/catalog/catalog-groups';
 import { usePreview } from '@/components/catalog/use-preview';
 import { TargetFields } from '@/components/targets/target-fields';
 import { SaveBar, TargetFormLayout } from '@/components/targets/target-form-layout';
@@ -36,13 +36,18 @@ export function WebfilterForm({
   id,
   initial,
   warning: savedWarning,
+  platform,
   children,
 }: {
   id: string | null;
   initial: WebfilterFormInput;
   warning: string | null;
+  /** Events and filters only the connected platforms know (SPEC §8), for the picker. */
+  platform?: PlatformOnlyCatalog;
   children?: React.ReactNode;
 }) {
+  // Before the form validates: the platform's entries must be known to the catalog lookups.
+  const groups = useMemo(() => filterGroups(platform), [platform]);
   const form = useForm<WebfilterFormInput, unknown, WebfilterFormValues>({
     resolver: zodResolver(webfilterForm),
     defaultValues: initial,
@@ -93,7 +98,7 @@ export function WebfilterForm({
           <CatalogField
             control={control}
             name="filter_type"
-            groups={FILTER_GROUPS}
+            groups={groups}
             error={errors.filter_type?.message}
             placeholder="Search filters: login, registration, enrollment…"
             picked={filter && { type: filter.filterType, description: filter.description }}

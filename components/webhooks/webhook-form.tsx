@@ -5,16 +5,17 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { createWebhookAction } from '@/app/(admin)/webhooks/create-webhook';
 import { updateWebhookAction } from '@/app/(admin)/webhooks/update-webhook';
 import { previewWebhookAction } from '@/app/(admin)/webhooks/preview-webhook';
-import { findEvent } from '@/lib/catalog';
+import { findEvent, type PlatformOnlyCatalog } from '@/lib/catalog';
 import { webhookForm, type WebhookFormInput, type WebhookFormValues } from '@/lib/validation/webhook';
 import { CatalogField } from '@/components/catalog/catalog-field';
-import { EVENT_GROUPS } from '@/components/catalog/catalog-groups';
+import { eventGroups } from '@/components/catalog/catalog-groups';
 import { usePreview } from '@/components/catalog/use-preview';
 import { SaveBar, TargetFormLayout } from '@/components/targets/target-form-layout';
 import { TargetFields } from '@/components/targets/target-fields';
 import { useSaveTarget } from '@/components/targets/use-save-target';
 import { TextField } from '@/components/ui/field';
 import { WebhookTest } from './webhook-test';
+import { useMemo } from 'react';
 
 const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding'];
 
@@ -22,14 +23,19 @@ export function WebhookForm({
   id,
   initial,
   warning: savedWarning,
+  platform,
   children,
 }: {
   id: string | null;
   initial: WebhookFormInput;
   warning: string | null;
+  /** Events and filters only the connected platforms know (SPEC §8), for the picker. */
+  platform?: PlatformOnlyCatalog;
   /** Shown under the form (the secret and delete panels when editing). */
   children?: React.ReactNode;
 }) {
+  // Before the form validates: the platform's entries must be known to the catalog lookups.
+  const groups = useMemo(() => eventGroups(platform), [platform]);
   const form = useForm<WebhookFormInput, unknown, WebhookFormValues>({
     resolver: zodResolver(webhookForm),
     defaultValues: initial,
@@ -67,7 +73,7 @@ export function WebhookForm({
           <CatalogField
             control={control}
             name="event_type"
-            groups={EVENT_GROUPS}
+            groups={groups}
             error={errors.event_type?.message}
             placeholder="Search events: enrollment, certificate, COURSE_…"
             picked={event && { type: event.eventType, description: event.description }}

@@ -60,6 +60,23 @@ export function setCatalogOverlay(next: { version: string; events: readonly Even
   };
 }
 
+/** What an editor page hands its form: the entries only platforms know, without their schemas (smaller). */
+export interface PlatformOnlyCatalog {
+  version: string;
+  events: EventDef[];
+  filters: FilterDef[];
+}
+
+export function platformOnlyCatalog(): PlatformOnlyCatalog {
+  const o = holder[OVERLAY];
+  const only = <T extends { sources?: string[] }>(xs: T[]) => xs.filter((x) => !x.sources?.includes('builtin'));
+  return {
+    version: o?.version ?? '',
+    events: only(o?.events ?? []).map(({ schemas: _omit, ...e }) => e),
+    filters: only(o?.filters ?? []),
+  };
+}
+
 /** The version of the platform entries in use ('' before any). */
 export const catalogOverlayVersion = () => holder[OVERLAY]?.version ?? '';
 

@@ -2,7 +2,9 @@
 // the database once, then checked in the background at most every CHECK_MS (and at once on a change notice),
 // so /api/events and /api/filters never wait on the database for it once the first load is done.
 import { sql } from 'drizzle-orm';
-import { catalogOverlayVersion, mergePlatformCatalogs, setCatalogOverlay, type PlatformCatalog } from '../catalog';
+import {
+  catalogOverlayVersion, mergePlatformCatalogs, platformOnlyCatalog, setCatalogOverlay, type PlatformCatalog, type PlatformOnlyCatalog,
+} from '../catalog';
 import type { DbHandle } from '../db/client';
 
 export const CATALOG_CHANNEL = 'oewh_catalog';
@@ -81,4 +83,10 @@ export async function refreshPlatformCatalog(handle: DbHandle, maxAgeMs = 1_000)
   if (before !== null && Date.now() - st.checkedAt < maxAgeMs) return false;
   await start(handle, st);
   return st.version !== before;
+}
+
+/** What an editor page passes its form: the entries only platforms know, loaded first. */
+export async function editorCatalog(handle: DbHandle): Promise<PlatformOnlyCatalog> {
+  await platformCatalogReady(handle);
+  return platformOnlyCatalog();
 }

@@ -340,3 +340,19 @@ describe('connections', () => {
     expect(Date.now() - Date.parse(studio.lastSeenAt)).toBeLessThan(60_000);
   });
 });
+
+describe('a newer platform version of a built-in event', () => {
+  it('accepts the data with or without the argument only that version has, and still refuses unknown keys', async () => {
+    const body = catalogBody('lms.newer.example');
+    body.events = [{ ...body.events[0]!, data: { ...body.events[0]!.data, enrollment_context: { title: 'ContextData', type: 'object' } } }];
+    body.filters = [];
+    expect((await sync(body)).body).toEqual({ events: 1, filters: 0, new_events: [], new_filters: [] });
+    const data = sampleEventData(findEvent(ENROLLMENT)!);
+    expect((await postEvent({ event_type: ENROLLMENT, data })).status).toBe(202);
+    expect((await postEvent({ event_type: ENROLLMENT, data: { ...data, enrollment_context: { a: 1 } } })).status).toBe(202);
+    expect((await postEvent({ event_type: ENROLLMENT, data: { ...data, other: {} } })).status).toBe(400);
+    const ev = await admin(catalogEventsRoute, '/api/v1/catalog/events');
+    const enrolled = ev.body.find((e: { event_type: string }) => e.event_type === ENROLLMENT);
+    expect(enrolled).toMatchObject({ sources: ['builtin', 'platform'], data: { enrollment: 'CourseEnrollmentData', enrollment_context: 'ContextData' }, optional_data: ['enrollment_context'] });
+  });
+});

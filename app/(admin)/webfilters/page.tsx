@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
 import { findFilter } from '@/lib/catalog';
 import { getDb } from '@/lib/db';
+import { platformCatalogReady } from '@/lib/platforms/catalog';
 import { listWebfilters } from '@/lib/manage/webfilters';
 import { targetStats } from '@/lib/manage/stats';
 import { ButtonLink } from '@/components/ui/button';
@@ -14,6 +15,7 @@ export const metadata: Metadata = { title: 'Webfilters' };
 export default async function WebfiltersPage() {
   await requireAdminPage();
   const handle = await getDb();
+  await platformCatalogReady(handle);
   const filters = await listWebfilters(handle);
   const stats = await targetStats(handle, 'webfilter', filters.map((f) => f.id));
   const counts = new Map<string, number>();

@@ -1,11 +1,14 @@
 'use server';
 // "Send test": runs a sample filter call through the filter engine with just the webfilter in the editor.
 import { requireAdminAction } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { platformCatalogReady } from '@/lib/platforms/catalog';
 import { actionFailure, type ActionFailure } from '@/lib/manage/result';
 import { testWebfilter, type WebfilterTest } from '@/lib/manage/send-test';
 
 export async function testWebfilterAction(id: string | null, values: unknown): Promise<({ ok: true } & WebfilterTest) | ActionFailure> {
   await requireAdminAction();
+  await platformCatalogReady(await getDb()); // a platform's own types too
   const result = await testWebfilter(id, values);
   return result.ok ? { ok: true, ...result.value } : actionFailure(result);
 }

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
 import { findEvent } from '@/lib/catalog';
 import { getDb } from '@/lib/db';
+import { platformCatalogReady } from '@/lib/platforms/catalog';
 import { listWebhooks } from '@/lib/manage/webhooks';
 import { targetStats } from '@/lib/manage/stats';
 import { ButtonLink } from '@/components/ui/button';
@@ -14,6 +15,7 @@ export const metadata: Metadata = { title: 'Webhooks' };
 export default async function WebhooksPage() {
   await requireAdminPage();
   const handle = await getDb();
+  await platformCatalogReady(handle);
   const hooks = await listWebhooks(handle);
   const stats = await targetStats(handle, 'webhook', hooks.map((h) => h.id));
   const rows = hooks.map((h) => ({

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireAdminPage } from '@/lib/auth/session';
+import { editorCatalog } from '@/lib/platforms/catalog';
 import { getDb } from '@/lib/db';
 import { getWebfilter, webfilterValues } from '@/lib/manage/webfilters';
 import { targetWarning } from '@/lib/manage/target-warning';
@@ -15,6 +16,7 @@ export const metadata: Metadata = { title: 'Edit webfilter' };
 
 export default async function EditWebfilterPage({ params }: { params: Promise<{ id: string }> }) {
   await requireAdminPage();
+  const platform = await editorCatalog(await getDb());
   const { id } = await params;
   const webfilter = await getWebfilter(await getDb(), id);
   if (!webfilter) notFound();
@@ -32,7 +34,7 @@ export default async function EditWebfilterPage({ params }: { params: Promise<{ 
           </>
         }
       />
-      <WebfilterForm id={webfilter.id} initial={webfilterValues(webfilter)} warning={await targetWarning(webfilter.url)}>
+      <WebfilterForm platform={platform} id={webfilter.id} initial={webfilterValues(webfilter)} warning={await targetWarning(webfilter.url)}>
         <DeleteWebfilter id={webfilter.id} name={webfilter.description || webfilter.url} />
       </WebfilterForm>
     </>

@@ -1,6 +1,8 @@
 // The "new webfilter" editor.
 import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
+import { editorCatalog } from '@/lib/platforms/catalog';
+import { getDb } from '@/lib/db';
 import { findFilter } from '@/lib/catalog';
 import { PageHeader } from '@/components/ui/card';
 import { BackLink } from '@/components/ui/back-link';
@@ -11,6 +13,7 @@ export const metadata: Metadata = { title: 'New webfilter' };
 // ?filter_type= preselects a filter (a class name works too).
 export default async function NewWebfilterPage({ searchParams }: { searchParams: Promise<{ filter_type?: string }> }) {
   await requireAdminPage();
+  const platform = await editorCatalog(await getDb());
   const { filter_type } = await searchParams;
   const initial = {
     description: '',
@@ -32,7 +35,7 @@ export default async function NewWebfilterPage({ searchParams }: { searchParams:
     <>
       <BackLink href="/webfilters">Webfilters</BackLink>
       <PageHeader title="New webfilter" description="When the LMS runs the filter, your URL gets its data and may change it or stop the process." />
-      <WebfilterForm id={null} initial={initial} warning={null} />
+      <WebfilterForm platform={platform} id={null} initial={initial} warning={null} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireAdminPage } from '@/lib/auth/session';
+import { editorCatalog } from '@/lib/platforms/catalog';
 import { getDb } from '@/lib/db';
 import { getWebhook } from '@/lib/manage/webhooks';
 import { targetWarning } from '@/lib/manage/target-warning';
@@ -16,6 +17,7 @@ export const metadata: Metadata = { title: 'Edit webhook' };
 
 export default async function EditWebhookPage({ params }: { params: Promise<{ id: string }> }) {
   await requireAdminPage();
+  const platform = await editorCatalog(await getDb());
   const { id } = await params;
   const webhook = await getWebhook(await getDb(), id);
   if (!webhook) notFound();
@@ -35,7 +37,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
         }
       />
       <WebhookForm
-        id={webhook.id}
+platform={platform}         id={webhook.id}
         initial={{
           description: webhook.description,
           event_type: webhook.eventType,

@@ -1,6 +1,8 @@
 // The "new webhook" editor.
 import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
+import { editorCatalog } from '@/lib/platforms/catalog';
+import { getDb } from '@/lib/db';
 import { findEvent } from '@/lib/catalog';
 import { PageHeader } from '@/components/ui/card';
 import { BackLink } from '@/components/ui/back-link';
@@ -11,6 +13,7 @@ export const metadata: Metadata = { title: 'New webhook' };
 // ?event_type= preselects an event (a signal name works too).
 export default async function NewWebhookPage({ searchParams }: { searchParams: Promise<{ event_type?: string }> }) {
   await requireAdminPage();
+  const platform = await editorCatalog(await getDb());
   const { event_type } = await searchParams;
   const initial = {
     description: '',
@@ -23,7 +26,7 @@ export default async function NewWebhookPage({ searchParams }: { searchParams: P
     <>
       <BackLink href="/webhooks">Webhooks</BackLink>
       <PageHeader title="New webhook" description="Each time the event happens, its data is POSTed to your URL, signed and retried until it is accepted." />
-      <WebhookForm id={null} initial={initial} warning={null} />
+      <WebhookForm platform={platform} id={null} initial={initial} warning={null} />
     </>
   );
 }
