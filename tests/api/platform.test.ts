@@ -343,9 +343,9 @@ describe('connections', () => {
 
 describe('a newer platform version of a built-in event', () => {
   it('accepts the data with or without the argument only that version has, and still refuses unknown keys', async () => {
-    const body = catalogBody('lms.newer.example');
-    body.events = [{ ...body.events[0]!, data: { ...body.events[0]!.data, enrollment_context: { title: 'ContextData', type: 'object' } } }];
-    body.filters = [];
+    const base = catalogBody('lms.newer.example');
+    const withContext = { ...base.events[0]!, data: { ...base.events[0]!.data, enrollment_context: { title: 'ContextData', type: 'object' } } };
+    const body = { ...base, events: [withContext], filters: [] };
     expect((await sync(body)).body).toEqual({ events: 1, filters: 0, new_events: [], new_filters: [] });
     const data = sampleEventData(findEvent(ENROLLMENT)!);
     expect((await postEvent({ event_type: ENROLLMENT, data })).status).toBe(202);
