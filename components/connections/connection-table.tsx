@@ -5,8 +5,10 @@ import { Card } from '@/components/ui/card';
 import { formatUtc } from '@/components/ui/format';
 
 const KIND: Record<string, string> = { lms: 'LMS', cms: 'Studio' };
-const th = 'px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500';
+const th = 'whitespace-nowrap px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500';
 const td = 'px-4 py-3 align-top text-sm text-slate-700';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function Version({ value }: { value: string | null }) {
   return value ? <code className="font-mono text-xs">{value}</code> : <span className="text-slate-400">—</span>;
@@ -35,7 +37,7 @@ export function ConnectionTable({ connections }: { connections: Connection[] }) 
                 <div className="font-medium text-slate-900">{c.host || <span className="text-slate-500">unknown host</span>}</div>
                 <div className="mt-0.5 text-xs text-slate-500">
                   {c.catalogUpdatedAt
-                    ? `Catalog: ${c.catalogEvents ?? 0} events, ${c.catalogFilters ?? 0} filters (synced ${formatUtc(c.catalogUpdatedAt)})`
+                    ? `Catalog: ${plural(c.catalogEvents ?? 0, 'event')}, ${plural(c.catalogFilters ?? 0, 'filter')} (synced ${formatUtc(c.catalogUpdatedAt)})`
                     : 'Catalog not synced yet'}
                 </div>
               </td>
