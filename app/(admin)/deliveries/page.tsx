@@ -3,7 +3,8 @@ import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { EVENTS, FILTERS } from '@/lib/catalog';
+import { allEvents, allFilters } from '@/lib/catalog';
+import { platformCatalogReady } from '@/lib/platforms/catalog';
 import { listDeliveries } from '@/lib/deliveries/list';
 import { deliveryJson } from '@/lib/deliveries/present';
 import { filterParams, paramsObject, parseDeliveryQueryLenient } from '@/lib/deliveries/query';
@@ -19,13 +20,15 @@ import { Pager } from '@/components/deliveries/pager';
 
 export const metadata: Metadata = { title: 'Deliveries' };
 
-const TYPES = [...EVENTS.map((e) => e.eventType), ...FILTERS.map((f) => f.filterType)];
-
 export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdminPage();
   const { query, ignored } = parseDeliveryQueryLenient(paramsObject(await searchParams));
   const { filters, page } = query;
-  const { db } = await getDb();
+  const handle = await getDb();
+  const { db } = handle;
+  await platformCatalogReady(handle);
+  // Built-in and platform-only types alike (SPEC §8).
+  const types = [...allEvents().map((e) => e.eventType), ...allFilters().map((f) => f.filterType)];
   const [list, stats, targets] = await Promise.all([listDeliveries(db, filters, page), hourlyStats(db), listTargets(db)]);
   const params = filterParams(filters);
   const filtered = Object.keys(params).length > 0;
@@ -49,7 +52,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           <HourlyChart buckets={stats} />
         </Card>
         <Card>
-          <FilterBar values={params} types={TYPES} targets={targets} />
+          <FilterBar values={params} types={types} targets={targets} />
         </Card>
         {ignored.length > 0 && (
           <p role="alert" className="rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
