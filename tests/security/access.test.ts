@@ -55,8 +55,11 @@ const routes = appFiles
     return { file: rel(f), url: urlOf(f), src, methods: [...methods] };
   });
 
-type RouteClass = 'admin' | 'events' | 'filters' | 'health' | 'auth';
+type RouteClass = 'admin' | 'events' | 'filters' | 'relay' | 'health' | 'auth';
+/** The relay's own routes (SPEC §8): a key with the "events" or the "filters" scope. */
+const RELAY_ROUTES = ['/api/v1/routing', '/api/v1/catalog/platform'];
 function classify(url: string): RouteClass | null {
+  if (RELAY_ROUTES.includes(url)) return 'relay';
   if (url.startsWith('/api/v1/')) return 'admin';
   if (url === '/api/events') return 'events';
   if (url === '/api/filters') return 'filters';
@@ -118,6 +121,8 @@ async function digest() {
     events: q('events'),
     deliveries: q('deliveries', `(t.id, t.status, t.attempt_count, t.next_attempt_at, t.locked_until)::text`),
     delivery_attempts: q('delivery_attempts'),
+    platforms: q('platforms'),
+    platform_activity: q('platform_activity'),
   })) {
     const [r] = await pg.handle.rows<{ d: string }>(query);
     out[name] = r!.d;
@@ -196,6 +201,7 @@ describe('the route tree (static)', () => {
           admin: new RegExp(`export const ${m} = withAdmin\\(`),
           events: new RegExp(`export const ${m} = withApiKey\\('events'`),
           filters: new RegExp(`export const ${m} = withApiKey\\('filters'`),
+          relay: new RegExp(`export const ${m} = withRelayKey\\(`),
           health: /./,
           auth: /export const \{[^}]*\} = handlers/,
         }[kind];
@@ -261,13 +267,13 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
           return res;
         };
         const scoped = { events: keys.events, filters: keys.filters, admin: keys.admin };
-        if (kind === 'admin' || kind === 'events' || kind === 'filters') {
+        if (kind === 'admin' || kind === 'events' || kind === 'filters' || kind === 'relay') {
           await expectStatus('without a key', {}, [401]);
           await expectStatus('with a forged session cookie', { headers: { cookie: 'authjs.session-token=forged' } }, [401]);
           await expectStatus('with a revoked key', { key: keys.revoked }, [401]);
           await expectStatus('with a malformed Authorization', { headers: { authorization: 'Token abc' } }, [401]);
           for (const [scope, token] of Object.entries(scoped)) {
-            if (scope === kind) {
+            if (scope === kind || (kind === 'relay' && scope !== 'admin')) {
               // The right key gets past the guard (the empty body or unknown id is then refused on its merits).
               const res = await call(server.url, method, url, { key: token, body });
               checked++;
