@@ -225,6 +225,14 @@ describe('PUT /api/v1/catalog/platform', () => {
       method: 'PUT', headers: { authorization: `Bearer ${tokens.both}`, 'content-type': 'text/plain' }, body: 'x',
     }), noCtx);
     expect((await notJson).status).toBe(415);
+    setEnv({ MAX_BODY_BYTES: '2000' });
+    try {
+      const big = await sync({ ...good, events: [{ ...good.events[0], description: 'x'.repeat(3000) }] });
+      expect(big.status).toBe(413);
+      expect(big.body.error).toMatch(/MAX_BODY_BYTES/);
+    } finally {
+      setEnv({ MAX_BODY_BYTES: '' });
+    }
     expect((await sync(good, tokens.admin)).status).toBe(403);
     expect((await sync(good, null)).status).toBe(401);
     expect(await platformRows()).toBe(0);
