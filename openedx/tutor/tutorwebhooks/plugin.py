@@ -1,0 +1,144 @@
+"""Tutor plugin: the Open edX Webhooks service beside Open edX, and its relay installed in and set up for the LMS and
+Studio with a key generated once, so nothing is copied by hand."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import click
+from tutor import config as tutor_config
+from tutor import env as tutor_env
+from tutor import hooks
+
+from .__about__ import __version__
+
+PACKAGE = resources.files("tutorwebhooks")
+# In a checkout of the repository (openedx/tutor/tutorwebhooks/plugin.py), the service and the relay sit two folders
+# up: images are built from there unless WEBHOOKS_SOURCE / WEBHOOKS_RELAY_SOURCE say otherwise.
+_CHECKOUT = Path(__file__).resolve().parents[3]
+CHECKOUT = str(_CHECKOUT) if (_CHECKOUT / "Dockerfile").is_file() and (_CHECKOUT / "server.ts").is_file() else ""
+RELAY_CHECKOUT = str(_CHECKOUT / "openedx" / "relay") if (_CHECKOUT / "openedx/relay/pyproject.toml").is_file() else ""
+
+ImageBuild = tuple[str, Union[str, tuple[str, ...]], str, tuple[str, ...]]
+
+config: dict[str, dict[str, Any]] = {
+    # Settings users may change (`tutor config save --set WEBHOOKS_…=…`); not written to config.yml unless set.
+    "defaults": {
+        "VERSION": __version__,
+        "DOCKER_IMAGE": "{{ DOCKER_REGISTRY }}openedx-webhooks:{{ WEBHOOKS_VERSION }}",
+        # Where the admin app is served (through Caddy), and where the LMS and Studio reach the service.
+        "HOST": "webhooks.{{ LMS_HOST }}",
+        "INTERNAL_URL": "http://webhooks:3000",
+        # The first admin, created at the service's first start (password in WEBHOOKS_ADMIN_PASSWORD).
+        "ADMIN_EMAIL": "{{ CONTACT_EMAIL }}",
+        # postgres://… to use an external PostgreSQL; empty: the embedded database in the data volume.
+        "DATABASE_URL": "",
+        # Build contexts: a folder or a git URL (https://…/repo.git#ref) of this repository and of its relay.
+        # Without a relay source, the relay is installed from WEBHOOKS_RELAY_PIP_REQUIREMENT.
+        "SOURCE": CHECKOUT,
+        "RELAY_SOURCE": RELAY_CHECKOUT,
+        "RELAY_PIP_REQUIREMENT": "openedx-webhooks-relay",
+        # The relay's Django settings (SPEC §8).
+        "RELAY_ENABLED": True,
+        "RELAY_TIMEOUT": 5,
+        "RELAY_FILTERS_FAIL_OPEN": True,
+        # Kubernetes: size of the data volume claim.
+        "VOLUME_SIZE": "1Gi",
+    },
+    # Generated once at the first `tutor config save` and kept in config.yml.
+    "unique": {
+        # The relay's key: given to the service as INITIAL_API_KEY (every scope) and to the LMS and Studio.
+        "RELAY_API_KEY": "{{ 40|random_string }}",
+        "AUTH_SECRET": "{{ 48|random_string }}",
+        "ADMIN_PASSWORD": "{{ 20|random_string }}",
+    },
+}
+
+hooks.Filters.CONFIG_DEFAULTS.add_items([(f"WEBHOOKS_{key}", value) for key, value in config["defaults"].items()])
+hooks.Filters.CONFIG_UNIQUE.add_items([(f"WEBHOOKS_{key}", value) for key, value in config["unique"].items()])
+
+# Templates: the service's build context (env/plugins/webhooks/build/webhooks).
+hooks.Filters.ENV_TEMPLATE_ROOTS.add_item(str(PACKAGE / "templates"))
+hooks.Filters.ENV_TEMPLATE_TARGETS.add_item(("webhooks/build", "plugins"))
+
+# Patches: one file each, named after the patch.
+for patch in sorted((PACKAGE / "patches").iterdir(), key=lambda p: p.name):
+    if patch.is_file() and not patch.name.startswith("."):
+        hooks.Filters.ENV_PATCHES.add_item((patch.name, patch.read_text(encoding="utf-8")))
+
+
+def _rendered(config: dict[str, Any], name: str) -> str:
+    return tutor_env.render_str(config, str(config.get(name) or ""))
+
+
+@hooks.Filters.IMAGES_BUILD.add(priority=hooks.priorities.LOW)
+def _build_images(images: list[ImageBuild], config: dict[str, Any]) -> list[ImageBuild]:
+    """`tutor images build webhooks` builds the repository's Dockerfile with the repository as its `source` stage;
+    the openedx images get the relay's source as the `webhooks-relay` context (see the Dockerfile patch)."""
+    source = _rendered(config, "WEBHOOKS_SOURCE")
+    images.append(
+        (
+            "webhooks",
+            ("plugins", "webhooks", "build", "webhooks"),
+            "{{ WEBHOOKS_DOCKER_IMAGE }}",
+            (f"--build-context=source={source}",) if source else (),
+        )
+    )
+    relay = _rendered(config, "WEBHOOKS_RELAY_SOURCE")
+    if relay:
+        images[:] = [
+            (name, path, tag, (*args, f"--build-context=webhooks-relay={relay}"))
+            if name in ("openedx", "openedx-dev")
+            else (name, path, tag, args)
+            for name, path, tag, args in images
+        ]
+    return images
+
+
+@hooks.Filters.IMAGES_BUILD_REQUIRED.add()
+def _build_on_launch(names: list[str], context_name: Literal["local", "dev"]) -> list[str]:
+    # The openedx image must contain the relay, so `tutor local launch` builds it (dev builds openedx-dev already).
+    names.append("webhooks")
+    if context_name == "local" and "openedx" not in names:
+        names.append("openedx")
+    return names
+
+
+hooks.Filters.IMAGES_PULL.add_item(("webhooks", "{{ WEBHOOKS_DOCKER_IMAGE }}"))
+hooks.Filters.IMAGES_PUSH.add_item(("webhooks", "{{ WEBHOOKS_DOCKER_IMAGE }}"))
+
+
+@hooks.Filters.APP_PUBLIC_HOSTS.add()
+def _public_hosts(hosts: list[str], context_name: Literal["local", "dev"]) -> list[str]:
+    if context_name == "local":
+        hosts.append("{{ WEBHOOKS_HOST }}")
+    return hosts
+
+
+@hooks.Actions.PLUGIN_UNLOADED.add(priority=hooks.priorities.HIGH - 1)
+def _remove_rendered_files(plugin: str, root: str, _config: dict[str, Any]) -> None:
+    # Tutor clears a plugin's hooks (priority HIGH) before it deletes the folders the plugin rendered, so it no longer
+    # finds them and env/plugins/webhooks would stay: remove it first.
+    if plugin == "webhooks":
+        shutil.rmtree(tutor_env.pathjoin(root, "plugins", "webhooks"), ignore_errors=True)
+
+
+@click.group(help="Open edX Webhooks")
+def webhooks() -> None:
+    pass
+
+
+@webhooks.command(name="admin", help="Print the admin app's address and the first admin's sign-in.")
+@click.pass_obj
+def admin(context: Any) -> None:
+    cfg = tutor_config.load(context.root)
+    scheme = "https" if cfg.get("ENABLE_HTTPS") else "http"
+    click.echo(f"Admin app: {scheme}://{cfg['WEBHOOKS_HOST']}")
+    click.echo(f"Email:     {cfg['WEBHOOKS_ADMIN_EMAIL']}")
+    click.echo(f"Password:  {cfg['WEBHOOKS_ADMIN_PASSWORD']}  (until changed in the app)")
+
+
+hooks.Filters.CLI_COMMANDS.add_item(webhooks)
