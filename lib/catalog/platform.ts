@@ -54,6 +54,11 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return m;
 }
 
+/** org.openedx.learning.course.enrollment.created.v1 -> COURSE_ENROLLMENT_CREATED (when a platform gave none). */
+function signalOf(type: string): string {
+  return type.replace(/^org\.openedx\.[a-z_]+\./, '').replace(/\.v\d+$/, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+}
+
 function mergeEvent(type: string, defs: PlatformEvent[]): EventDef {
   const builtin = builtinEvents.get(type);
   const argSets = [...(builtin ? [Object.keys(builtin.data)] : []), ...defs.map((d) => Object.keys(d.data))];
@@ -62,13 +67,13 @@ function mergeEvent(type: string, defs: PlatformEvent[]): EventDef {
   const schemas: Record<string, unknown> = {};
   for (const d of defs) for (const [arg, schema] of Object.entries(d.data)) schemas[arg] ??= schema;
   const data = Object.fromEntries(union.map((a) => [a, builtin?.data[a] ?? classOf(schemas[a])]));
-  const first = defs[0]!;
+  const signal = defs.find((d) => d.signal)?.signal || signalOf(type);
   const base: EventDef = builtin ?? {
-    signal: first.signal,
+    signal,
     eventType: type,
     ...domainOf(type),
-    label: labelOfSignal(first.signal),
-    description: defs.find((d) => d.description)?.description ?? `Sent by your Open edX platform (${first.signal}).`,
+    label: labelOfSignal(signal),
+    description: defs.find((d) => d.description)?.description ?? `Sent by your Open edX platform (${signal}).`,
     data,
     inPlugin: false,
     minorVersion: 0,

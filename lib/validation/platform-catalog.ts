@@ -10,7 +10,7 @@ const name = (what: string) =>
     .regex(/^[^\s\u0000]+$/, `The ${what} must not contain spaces.`);
 
 const version = z.string({ error: 'Must be a version string, like "10.5.0".' }).trim().max(100, 'Keep versions under 100 characters.');
-const description = z.string({ error: 'Must be a string.' }).max(2000, 'Keep descriptions under 2000 characters.').default('');
+const description = z.string({ error: 'Must be a string.' }).max(10_000, 'Keep descriptions under 10000 characters.').default('');
 const argument = z
   .string({ error: 'Must be a string: an argument name.' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Must be a Python identifier, like "form_data".');
@@ -31,7 +31,13 @@ function unique<T>(items: T[], keys: (t: T) => string[], ctx: z.RefinementCtx, w
 
 const event = z.object({
   event_type: name('event type'),
-  signal: name('signal name'),
+  // Empty when the relay found no module-level name for the signal: derived from the type then.
+  signal: z
+    .string({ error: 'Must be a string: the signal name, like "COURSE_ENROLLMENT_CREATED".' })
+    .trim()
+    .max(200, 'Keep the signal name under 200 characters.')
+    .regex(/^[^\s\u0000]*$/, 'The signal name must not contain spaces.')
+    .default(''),
   data: z.record(argument, jsonSchema, { error: 'Must be an object: argument name -> JSON Schema.' }),
   description,
 });

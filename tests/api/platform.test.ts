@@ -364,3 +364,13 @@ describe('a newer platform version of a built-in event', () => {
     expect(enrolled).toMatchObject({ sources: ['builtin', 'platform'], data: { enrollment: 'CourseEnrollmentData', enrollment_context: 'ContextData' }, optional_data: ['enrollment_context'] });
   });
 });
+
+describe('an event the relay could not name', () => {
+  it('takes an empty signal and derives one from the event type', async () => {
+    const base = catalogBody('lms.unnamed.example');
+    const unnamed = { event_type: 'org.openedx.learning.medal.engraved.v1', signal: '', data: { medal: { type: 'object' } }, description: '' };
+    expect((await sync({ ...base, events: [unnamed], filters: [] })).status).toBe(200);
+    expect(findEvent('MEDAL_ENGRAVED')).toMatchObject({ eventType: unnamed.event_type, label: 'Medal engraved', sources: ['platform'] });
+    expect((await postEvent({ event_type: 'MEDAL_ENGRAVED', data: { medal: {} } })).status).toBe(202);
+  });
+});
