@@ -1,5 +1,6 @@
 // Which platforms call, and how often (SPEC §8 Connections), without a database write per call: calls are
-// counted in memory and written every FLUSH_MS as one upsert per platform and hour.
+// counted in memory and written every FLUSH_MS as one upsert per platform and hour. A platform is a host and
+// variant (LMS or Studio); calls are told apart by API key, variant (the relay's user agent) and events' host.
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 
@@ -46,16 +47,7 @@ interface State {
   prunedAt: number;
 }
 const STATES = Symbol.for('openedx-webhooks.platform-activity');
-const HOSTS = Symbol.for('openedx-webhooks.platform-key-hosts');
-const g = globalThis as { [STATES]?: WeakMap<DbHandle, State>; [HOSTS]?: Map<string, string> };
-const states = (g[STATES] ??= new WeakMap());
-/** api key id + variant -> host: filter calls carry no host, so they count for the host their key last sent. */
-const keyHosts = (g[HOSTS] ??= new Map());
-
-export function rememberKeyHost(keyId: string, variant: string, host: string) {
-  if (keyHosts.size > 10_000) keyHosts.clear();
-  keyHosts.set(`${keyId}|${variant}`, host);
-}
+const states = ((globalThis as { [STATES]?: WeakMap<DbHandle, State> })[STATES] ??= new WeakMap());
 
 function stateOf(handle: DbHandle): State {
   let st = states.get(handle);
@@ -77,9 +69,7 @@ export interface Call {
 export function recordCall(handle: DbHandle, call: Call, now = Date.now()): void {
   const agent = parseRelayAgent(call.userAgent);
   const variant = agent?.variant || variantOfSource(call.source);
-  let host = typeof call.host === 'string' ? call.host.trim().toLowerCase().slice(0, MAX_TEXT) || null : null;
-  if (host) rememberKeyHost(call.keyId, variant, host);
-  else host = keyHosts.get(`${call.keyId}|${variant}`) ?? null;
+  const host = typeof call.host === 'string' ? call.host.trim().toLowerCase().slice(0, MAX_TEXT) || null : null;
   if (!agent && !host) return;
   const st = stateOf(handle);
   const k = `${host ?? ''}|${variant}|${call.keyId}`;
@@ -112,9 +102,15 @@ async function write(handle: DbHandle, st: State, batch: Tally[]): Promise<void>
       for (const t of batch) {
         const a = t.agent;
         const seen = new Date(t.lastSeen).toISOString();
-        // A filter call's host is its key's platform, found here when this process has not seen it.
-        const host = t.host ?? sql`coalesce((select host from platforms where api_key_id = ${t.keyId}::uuid and variant = ${t.variant}
-                                             order by last_seen_at desc limit 1), '')`;
+        // The platform is the host its relay reported in a catalog sync with this key (events' sourcehost names
+        // the machine, one of maybe several behind the platform); else the events' host; else, for filter
+        // calls, which carry none, the host this key's calls came from last.
+        const host = sql`coalesce(
+          (select host from platforms where api_key_id = ${t.keyId}::uuid and variant = ${t.variant} and catalog is not null
+            order by catalog_updated_at desc limit 1),
+          ${t.host}::text,
+          (select host from platforms where api_key_id = ${t.keyId}::uuid and variant = ${t.variant} order by last_seen_at desc limit 1),
+          '')`;
         await tx.execute(sql`
           with p as (
             insert into platforms (host, variant, relay_version, events_version, filters_version, api_key_id, first_seen_at, last_seen_at)

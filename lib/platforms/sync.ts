@@ -5,7 +5,6 @@ import { EVENTS, FILTERS, type PlatformCatalog } from '../catalog';
 import type { DbHandle } from '../db/client';
 import type { PlatformCatalogBody } from '../validation/platform-catalog';
 import { CATALOG_CHANNEL, refreshPlatformCatalog } from './catalog';
-import { rememberKeyHost } from './activity';
 
 const BUILTIN_EVENTS = new Set(EVENTS.map((e) => e.eventType));
 const BUILTIN_FILTERS = new Set(FILTERS.map((f) => f.filterType));
@@ -31,7 +30,6 @@ export async function storePlatformCatalog(handle: DbHandle, body: PlatformCatal
         filters_version = excluded.filters_version, api_key_id = excluded.api_key_id, catalog = excluded.catalog,
         catalog_updated_at = excluded.catalog_updated_at, last_seen_at = excluded.last_seen_at`);
   });
-  rememberKeyHost(apiKeyId, source.variant, source.host);
   await handle.notify(CATALOG_CHANNEL, '').catch(() => {});
   // This process answers with the new catalog at once; the others within a few seconds (or on the notice).
   await refreshPlatformCatalog(handle, -1);

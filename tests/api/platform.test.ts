@@ -321,11 +321,13 @@ describe('PUT /api/v1/catalog/platform', () => {
 
 describe('connections', () => {
   it('records each calling platform with its versions and its events and filter calls, written in batches', async () => {
+    expect((await sync(catalogBody())).status).toBe(200);
     await flushActivity(handle);
     const before = (await listConnections(handle)).find((c) => c.host === 'lms.example.com')!;
     const studioUa = 'openedx-webhooks-relay/0.3.1 (cms; openedx-events/11.0.0; openedx-filters/3.0.0)';
-    for (let i = 0; i < 3; i++) {
-      expect((await postEvent({ event_type: ENROLLMENT, data: sampleEventData(findEvent(ENROLLMENT)!), metadata: { sourcehost: 'lms.example.com' } })).status).toBe(202);
+    // Events name the machine that sent them; they count for the host the relay reported with this key.
+    for (const sourcehost of ['lms.example.com', 'lms-web-1.internal', 'lms-web-2.internal']) {
+      expect((await postEvent({ event_type: ENROLLMENT, data: sampleEventData(findEvent(ENROLLMENT)!), metadata: { sourcehost } })).status).toBe(202);
     }
     expect((await postEvent({ event_type: 'XBLOCK_PUBLISHED', data: sampleEventData(findEvent('XBLOCK_PUBLISHED')!), metadata: { sourcehost: 'Studio.Example.com' } }, studioUa)).status).toBe(202);
     // Filter calls carry no host: they count for the host this key's LMS reported.
