@@ -1,7 +1,8 @@
 // The container image's start, run as the Dockerfile's final stage says (Docker cannot run on CI machines):
 // its files laid out from its COPY lines, its ENV with a temporary folder for the /data volume, a non-root user
 // (nobody, when the tests run as root), its CMD for the server and its HEALTHCHECK. Shared with the image:
-// the build (.next-test, reused from tests/helpers/server.ts) and node_modules (with dev dependencies, here).
+// the build (.next-test, reused from tests/helpers/server.ts) and node_modules (with dev dependencies, unless
+// IMAGE_TEST_NODE_MODULES names a tree made like the prod-deps stage: `npm ci --omit=dev` in a copy of package*.json).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +28,7 @@ function layOut(stage: FinalStage, dir: string, owner: number | undefined) {
       if (from === 'source') {
         fs.cpSync(path.join(ROOT, src), to, { recursive: true });
       } else if (from === 'prod-deps' && src === '/app/node_modules') {
-        fs.symlinkSync(path.join(ROOT, 'node_modules'), to);
+        fs.symlinkSync(path.resolve(process.env.IMAGE_TEST_NODE_MODULES || path.join(ROOT, 'node_modules')), to);
       } else if (from === 'build' && src === '/app/.next') {
         // The tests' build, entry by entry, so .next/cache can be the service user's as in the image.
         fs.mkdirSync(to);
