@@ -35,6 +35,7 @@ class Routing:
     def __init__(self) -> None:
         self._routes: Routes | None = None
         self._fetched_at = 0.0
+        self._generation = 0  # bumped by reset(): a refresh begun before it does not write its answer
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -94,7 +95,7 @@ class Routing:
     # Network: only from the background thread, or from tests and the catalog sync.
     def refresh(self) -> Routes | None:
         """Asks the service now (conditional GET); keeps the last answer when the service does not answer."""
-        previous = self._routes
+        previous, generation = self._routes, self._generation
         headers = {"if-none-match": previous.etag} if previous and previous.etag else None
         res = client.call(
             "GET",
@@ -102,6 +103,8 @@ class Routing:
             headers=headers,
             timeout=min(5.0, float(client.setting("OPENEDX_WEBHOOKS_TIMEOUT"))),
         )
+        if generation != self._generation:
+            return self._routes  # reset() while this call was out: its answer may be stale
         if res.status == 304 and previous is not None:
             self._fetched_at = time.monotonic()
         elif res.status == 200 and isinstance(res.body, dict):
@@ -122,6 +125,7 @@ class Routing:
 
     def reset(self) -> None:
         """Forgets the answer (every type wanted again until the next one); for tests and settings changes."""
+        self._generation += 1
         self._routes = None
         self._fetched_at = 0.0
 
