@@ -4,6 +4,7 @@ key the service gets, secrets generated once, and nothing left once the plugin i
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,20 @@ def test_lms_and_studio_settings_configure_the_relay_with_the_service_key(enable
             "OPENEDX_WEBHOOKS_TIMEOUT": 5,
             "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN": True,
         }, name
+
+
+def test_the_settings_are_the_relays_own_with_its_types(enabled: Project) -> None:
+    # The relay's settings module, loaded from its source (its package imports Django; this file does not).
+    spec = importlib.util.spec_from_file_location(
+        "relay_settings", REPO / "openedx/relay/openedx_webhooks_relay/settings/common.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    ours = relay_settings(enabled.text("apps/openedx/settings/lms/production.py"))
+    for name, value in ours.items():
+        assert name in module.DEFAULTS, f"{name} is not a setting of the relay"
+        assert type(value) is type(module.DEFAULTS[name]), name
 
 
 def test_caddy_serves_the_public_host(enabled: Project) -> None:
@@ -147,7 +162,10 @@ def test_external_database_and_relay_from_pypi(project: Project) -> None:
         "WEBHOOKS_RELAY_SOURCE=",
         "--set",
         "WEBHOOKS_RELAY_PIP_REQUIREMENT=openedx-webhooks-relay==1.0.0",
+        "--set",
+        "WEBHOOKS_RELAY_ENABLED=false",
     )
+    assert relay_settings(project.text("apps/openedx/settings/cms/production.py"))["OPENEDX_WEBHOOKS_ENABLED"] is False
     assert project.compose()["services"]["webhooks"]["environment"]["DATABASE_URL"] == url
     assert deployment_env(project)["DATABASE_URL"] == url
     openedx = project.text("build/openedx/Dockerfile")
