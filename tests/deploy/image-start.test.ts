@@ -57,7 +57,7 @@ describe('the image start command (Dockerfile final stage)', () => {
   const stage = readFinalStage(path.join(ROOT, 'Dockerfile'));
   let workdir: string;
   let dataDir: string;
-  let env: Record<string, string>;
+  let env: NodeJS.ProcessEnv;
   let child: ChildProcess;
   let output = '';
   let exited: Promise<[number | null, NodeJS.Signals | null]>;
@@ -85,7 +85,7 @@ describe('the image start command (Dockerfile final stage)', () => {
       INITIAL_API_KEY: API_KEY,
       ADMIN_EMAIL: 'admin@example.org',
       ADMIN_PASSWORD: 'a-long-admin-password',
-    };
+    } as unknown as NodeJS.ProcessEnv; // NODE_ENV comes from the Dockerfile's ENV, not from the type
     const [exe, args] = argv(stage.cmd);
     child = spawn(exe, args, { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (c) => (output += c));
