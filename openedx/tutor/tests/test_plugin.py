@@ -54,6 +54,7 @@ def test_compose_runs_the_service_with_its_volume_and_generated_secrets(enabled:
     # The data folder is made the service user's (uid 1000) like Tutor's own, and the LMS and Studio wait for it.
     assert "../../data/webhooks:/mounts/webhooks:z" in compose["services"]["permissions"]["volumes"]
     assert "setowner 1000 /mounts/webhooks" in enabled.text("apps/permissions/setowners.sh")
+    assert service["depends_on"] == {"permissions": {"condition": "service_completed_successfully"}}
     for variant in ("lms", "cms"):
         assert "webhooks" in compose["services"][variant]["depends_on"]
 
