@@ -94,6 +94,7 @@ def test_caddy_serves_the_public_host(enabled: Project) -> None:
     site = re.search(re.escape(host) + r"\{\$default_site_port\} \{(.*?)\n\}", caddyfile, re.S)
     assert site, caddyfile
     assert 'import proxy "webhooks:3000"' in site.group(1)
+    assert "\n(proxy) {" in caddyfile  # the snippet the site imports
 
 
 def test_kubernetes_manifests_have_the_deployment_service_and_volume_claim(enabled: Project) -> None:
