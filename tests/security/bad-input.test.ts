@@ -67,6 +67,15 @@ afterAll(async () => {
 const enrollment = { user: { id: 1, pii: { username: 'jdoe', email: 'j@example.org' } }, course: { course_key: 'course-v1:A+B+C' }, mode: 'audit', is_active: true };
 const event = (over: Record<string, unknown> = {}) => ({ event_type: ENROLLMENT, data: { enrollment }, ...over });
 const filterCall = (over: Record<string, unknown> = {}) => ({ filter_type: REGISTRATION, data: { form_data: { username: 'x' } }, ...over });
+/** A one-event catalog sync body; `over` replaces source fields (variant) or the event's (data, event_type, description). */
+const platformCatalog = (over: Record<string, unknown> = {}) => {
+  const { variant = 'lms', ...ev } = over;
+  return {
+    source: { host: 'lms.example.com', variant, relay: '0.1.0', openedx_events: '10.5.0', openedx_filters: '2.1.0' },
+    events: [{ event_type: 'org.openedx.learning.badge.polished.v1', signal: 'BADGE_POLISHED', data: { badge: { type: 'object' } }, description: '', ...ev }],
+    filters: [],
+  };
+};
 const deepObject = (levels: number) => '{"a":'.repeat(levels) + '{}' + '}'.repeat(levels);
 const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 const bytes = (...parts: (string | number[])[]) =>
@@ -237,6 +246,23 @@ const CASES: Case[] = [
   { name: 'v1 catalog filters: events-scoped key', method: 'GET', path: '/api/v1/catalog/filters', key: 'events', status: 403 },
   { name: 'v1 catalog events: POST', method: 'POST', path: '/api/v1/catalog/events', key: 'admin', body: {}, status: 405, framework: true },
 
+  // /api/v1/routing and /api/v1/catalog/platform: the relay's routes (SPEC §8), events or filters key
+  { name: 'routing: no Authorization', method: 'GET', path: '/api/v1/routing', key: null, status: 401 },
+  { name: 'routing: revoked key', method: 'GET', path: '/api/v1/routing', key: 'revoked', status: 401 },
+  { name: 'routing: admin-scoped key', method: 'GET', path: '/api/v1/routing', key: 'admin', status: 403 },
+  { name: 'routing: POST', method: 'POST', path: '/api/v1/routing', key: 'events', body: {}, status: 405, framework: true },
+  { name: 'catalog sync: no Authorization', method: 'PUT', path: '/api/v1/catalog/platform', key: null, body: platformCatalog(), status: 401 },
+  { name: 'catalog sync: admin-scoped key', method: 'PUT', path: '/api/v1/catalog/platform', key: 'admin', body: platformCatalog(), status: 403 },
+  { name: 'catalog sync: text/plain body', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', raw: JSON.stringify(platformCatalog()), headers: { 'content-type': 'text/plain' }, status: 415 },
+  { name: 'catalog sync: truncated JSON', method: 'PUT', path: '/api/v1/catalog/platform', key: 'filters', raw: '{"source":', headers: J, status: 400 },
+  { name: 'catalog sync: body over MAX_BODY_BYTES', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', raw: huge((f) => platformCatalog({ description: f })), headers: J, status: 413 },
+  { name: 'catalog sync: JSON array', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', body: [platformCatalog()], status: 400 },
+  { name: 'catalog sync: no source', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', body: { ...platformCatalog(), source: undefined }, status: 400 },
+  { name: 'catalog sync: variant is "studio"', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', body: platformCatalog({ variant: 'studio' }), status: 400 },
+  { name: 'catalog sync: event data is a list', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', body: platformCatalog({ data: [] }), status: 400 },
+  { name: 'catalog sync: NUL in an event type', method: 'PUT', path: '/api/v1/catalog/platform', key: 'events', body: platformCatalog({ event_type: 'org.openedx.a\u0000b.v1' }), status: 400 },
+  { name: 'catalog sync: POST', method: 'POST', path: '/api/v1/catalog/platform', key: 'events', body: platformCatalog(), status: 405, framework: true },
+
   // /api/health and /api/auth (next-auth answers its own errors)
   { name: 'health: POST', method: 'POST', path: '/api/health', key: null, body: {}, status: 405, framework: true },
   { name: 'auth: unknown action', method: 'GET', path: '/api/auth/nonsense', key: null, status: 400, framework: true },
@@ -279,7 +305,7 @@ async function send(c: Case) {
 describe('bad input against the built server (PostgreSQL)', () => {
   it('has at least 60 cases over every public route family', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(60);
-    for (const prefix of ['/api/events', '/api/filters', '/api/v1/webhooks', '/api/v1/webfilters', '/api/v1/deliveries', '/api/v1/catalog', '/api/health', '/api/auth']) {
+    for (const prefix of ['/api/events', '/api/filters', '/api/v1/routing', '/api/v1/catalog/platform', '/api/v1/webhooks', '/api/v1/webfilters', '/api/v1/deliveries', '/api/v1/catalog', '/api/health', '/api/auth']) {
       expect(CASES.some((c) => c.path.startsWith(prefix)), prefix).toBe(true);
     }
   });
