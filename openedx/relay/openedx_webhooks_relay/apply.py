@@ -31,7 +31,7 @@ from django.utils.functional import Promise
 from opaque_keys import InvalidKeyError, OpaqueKey
 from openedx_filters.exceptions import OpenEdxFilterException
 
-from .serialize_filters import SECRET_NAMES, concrete_fields, is_namedtuple, is_plain, public_attributes
+from .serialize_filters import concrete_fields, is_namedtuple, is_plain, is_secret, public_attributes
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +345,7 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
     updates: dict[str, Any] = {}
     for key, value in change.items():
         field = fields.get(key)
-        if key in SECRET_NAMES or field is None:
+        if is_secret(key) or field is None:
             log.warning("openedx-webhooks-relay: change to %s.%s ignored: not a field that can be set", path, key)
             continue
         if field.primary_key:

@@ -3,17 +3,22 @@
 What a webfilter receives for each kind of argument (README "Filters"):
 
 - a Django model instance: an object of its concrete fields by attribute name (`user_id` for a foreign key, so
-  related objects go by id); a field named `password` is never sent;
-- a `QueryDict` (form data): an object of its keys, a value as it is, or a list when the key holds several;
-- a dict, list, tuple or set: the same shape, each value converted by these rules;
+  related objects go by id); a field whose name holds `password`, `secret`, `token`, `api_key`, `cookie`,
+  `session`, `authorization` or `csrf` is never sent (nor set from an answer);
+- a `QueryDict` (form data): an object of its keys, a value as it is, or a list when the key holds several
+  (secret-like keys left out, as openedx-filters itself takes passwords out of registration data);
+- a dict, list, tuple or set: the same shape, each value converted by these rules (secret-like keys left out);
 - attrs instances, opaque keys and locators, datetimes (UTC ISO-8601), dates, UUIDs, decimals, enums: as
   `serialize.to_json` writes them for events;
 - a QuerySet: `{"__queryset__": "<app_label.Model>", "filter": {}, "exclude": {}}`. It is never evaluated (no
   query runs, no row leaves the process); a webfilter narrows it by answering `filter`/`exclude` lookups;
 - an `HttpResponse`: `{"status_code", "content_type", "content"}` (content only when it is text under 64 KiB);
+- an `HttpRequest` (in a template context): `{"__type__", "method", "path", "GET"}`, never its headers, cookies,
+  session or body;
 - a named tuple: an object of its fields;
 - any other object: `{"__type__": "<module.Class>"}` plus its public attributes that are plain data (strings,
-  numbers, booleans, keys, datetimes and lists or dicts of them); nothing else of it, never its `str()`.
+  numbers, booleans, keys, datetimes and lists or dicts of them) whose names are not secret-like (as for
+  models); nothing else of it, never its `str()`.
 """
 
 from __future__ import annotations
@@ -28,14 +33,22 @@ from typing import Any
 import attrs
 from django.db import models
 from django.db.models.query import QuerySet
-from django.http import HttpResponseBase, QueryDict
+from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.functional import Promise
 from opaque_keys import OpaqueKey
 
 from .serialize import to_json as plain_to_json
 
-#: Field and attribute names never sent, whatever the model or object.
-SECRET_NAMES = frozenset({"password"})
+#: Field and attribute names never sent (nor set from an answer), whatever the model or object: a name that
+#: contains one of these words, in any case (`password`, `csrf_token`, `api_key`, `session_key`…).
+SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "cookie", "session", "authorization", "csrf")
+
+
+def is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
 #: Response content larger than this is not sent.
 MAX_CONTENT = 64 * 1024
 #: Nesting deeper than this is cut (cycles in contexts, deep object graphs).
@@ -51,7 +64,7 @@ def label_of(obj: Any) -> str:
 
 def concrete_fields(model: type[models.Model]) -> list[models.Field]:
     """The model's own columns, without the ones never sent."""
-    return [f for f in model._meta.concrete_fields if f.name not in SECRET_NAMES and f.attname not in SECRET_NAMES]
+    return [f for f in model._meta.concrete_fields if not is_secret(f.name) and not is_secret(f.attname)]
 
 
 def model_to_json(obj: models.Model) -> dict[str, Any]:
@@ -64,6 +77,8 @@ def model_to_json(obj: models.Model) -> dict[str, Any]:
 def querydict_to_json(qd: QueryDict) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in qd:
+        if is_secret(key):
+            continue
         values = qd.getlist(key)
         out[key] = values[0] if len(values) == 1 else list(values)
     return out
@@ -111,7 +126,7 @@ def public_attributes(obj: Any) -> dict[str, Any]:
     return {
         k: v
         for k, v in attributes.items()
-        if not k.startswith("_") and k not in SECRET_NAMES and not callable(v) and is_plain(v)
+        if not k.startswith("_") and not is_secret(k) and not callable(v) and is_plain(v)
     }
 
 
@@ -131,11 +146,20 @@ def filter_to_json(value: Any, depth: int = 0) -> Any:
         return queryset_to_json(value)
     if isinstance(value, HttpResponseBase):
         return response_to_json(value)
+    if isinstance(value, HttpRequest):  # never its headers, cookies, session or body
+        return {
+            "__type__": label_of(value),
+            "method": value.method,
+            "path": value.path,
+            "GET": querydict_to_json(value.GET),
+        }
     if attrs.has(type(value)):
         return {f.name: filter_to_json(getattr(value, f.name), depth + 1) for f in attrs.fields(type(value))}
     if isinstance(value, Mapping):
         return {
-            (k if isinstance(k, str) else str(plain_to_json(k))): filter_to_json(v, depth + 1) for k, v in value.items()
+            (k if isinstance(k, str) else str(plain_to_json(k))): filter_to_json(v, depth + 1)
+            for k, v in value.items()
+            if not (isinstance(k, str) and is_secret(k))
         }
     if is_namedtuple(value):
         return {k: filter_to_json(v, depth + 1) for k, v in value._asdict().items()}

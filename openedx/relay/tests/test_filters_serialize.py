@@ -83,3 +83,28 @@ def test_a_context_holding_a_user_sends_the_row_without_its_password() -> None:
     data = arguments_to_json({"context": {"user": make_user(), "request": QueryDict("a=1")}})
     assert data["context"]["user"]["username"] == "ana" and "password" not in data["context"]["user"]
     assert data["context"]["request"] == {"a": "1"}
+
+
+def test_secret_like_names_and_request_internals_are_never_sent() -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(
+        "/dashboard?tab=courses", HTTP_AUTHORIZATION="Bearer abc", HTTP_COOKIE="sessionid=s1"
+    )
+    request.session = {"_auth_user_id": "7"}
+    form = QueryDict("email=a%40example.com&new_password=p1&csrfmiddlewaretoken=t1")
+    data = arguments_to_json(
+        {"context": {"request": request, "csrf_token": "t2", "api_key": "k", "ok": 1}, "form": form}
+    )
+    assert data["context"] == {
+        "request": {
+            "__type__": "django.core.handlers.wsgi.WSGIRequest",
+            "method": "GET",
+            "path": "/dashboard",
+            "GET": {"tab": "courses"},
+        },
+        "ok": 1,
+    }
+    assert data["form"] == {"email": "a@example.com"}
+    for secret in ("abc", "s1", "p1", "t1", "t2"):
+        assert secret not in json.dumps(data)
