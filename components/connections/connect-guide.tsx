@@ -67,7 +67,8 @@ export function ConnectGuide({ serviceUrl, open }: { serviceUrl: string; open: b
           <section className="space-y-3">
             <h3 className="font-semibold text-slate-900">2a. With Tutor</h3>
             <p>
-              The <b>tutor-contrib-webhooks</b> plugin installs the relay in the LMS and Studio images and sets its settings:
+              The <b>tutor-contrib-webhooks</b> plugin runs this service beside Open edX, installs the relay in the LMS and Studio images
+              and configures both with a key it generates (no key to create here):
             </p>
             <Snippet label="Tutor commands" text={'pip install tutor-contrib-webhooks\ntutor plugins enable webhooks\ntutor local launch'} />
           </section>
