@@ -31,7 +31,8 @@ const clear = async () => {
   await handle.db.delete(webhooks).where(sql`true`);
   await handle.db.delete(webfilters).where(sql`true`);
 };
-const byPk = (items: { model: string; pk: number }[], model: string, pk: number) => items.find((i) => i.model === `openedx_webhooks.${model}` && i.pk === pk)!;
+type Item = { model: string; pk: number; result: string; message: string; id?: string; mapped_to?: string };
+const byPk = (items: Item[], model: string, pk: number) => items.find((i) => i.model === `openedx_webhooks.${model}` && i.pk === pk)!;
 
 beforeAll(async () => {
   ({ handle, token } = await adminApi());
@@ -83,7 +84,7 @@ describe('POST /api/v1/import/openedx-webhooks', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ dry_run: false, created: 29, skipped: 1, ignored: 0 });
     expect(res.body.message).toBe('Created 5 webhooks and 24 webfilters; skipped 1 (1 duplicate).');
-    const items = res.body.items as { model: string; pk: number; result: string; message: string; id?: string; mapped_to?: string }[];
+    const items = res.body.items as Item[];
     expect(items.map((i) => `${i.model.split('.')[1]}#${i.pk}`)).toEqual([
       ...[1, 2, 3, 4, 5, 6].map((pk) => `webhook#${pk}`),
       ...Array.from({ length: 24 }, (_, i) => `webfilter#${i + 1}`),
