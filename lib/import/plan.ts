@@ -31,6 +31,8 @@ export interface Planned {
 // Our names for the plugin's fields, so a message names what the operator sees in their file.
 const PLUGIN_NAME: Record<string, string> = { url: 'webhook_url', disable_halting: 'disable_halt', event_type: 'event', filter_type: 'event' };
 
+/** Where an imported row came from, as its description when the plugin kept none: "openedx-webhooks webhook #12". */
+const origin = (model: string, row: PluginRow) => `openedx-webhooks ${model}${row.pk === null ? '' : ` #${row.pk}`}`;
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const settingsKey = (v: object, drop: string[]) =>
   JSON.stringify(Object.entries(v).filter(([k]) => !drop.includes(k)).sort(([a], [b]) => a.localeCompare(b)));
@@ -70,7 +72,7 @@ export function planImport(rows: PluginRow[], existing: { webhooks: Webhook[]; w
     const key = (planned.insert.kind === 'webhook' ? 'h' : 'f') + (planned.insert.kind === 'webhook' ? webhookKey(planned.insert.values) : webfilterKey(planned.insert.values));
     const twin = seen.get(key);
     if (twin) {
-      const where = twin.id ? `the existing ${twin.what}` : `row #${twin.pk} of this file`;
+      const where = twin.id ? `the existing ${twin.what}` : twin.pk == null ? 'an earlier row of this file' : `row #${twin.pk} of this file`;
       const item: ImportItem = { ...planned.item, result: 'duplicate', message: `Already here: same type, URL and settings as ${where}.` };
       if (twin.id) item.id = twin.id;
       return { item };
@@ -104,7 +106,7 @@ function planWebhook(row: PluginRow, will: string): Planned {
   }
   item.mapped_to = event.eventType;
   const values = webhookCreate.safeParse({
-    description: `openedx-webhooks webhook #${row.pk}`,
+    description: origin('webhook', row),
     event_type: event.eventType,
     url: f.webhook_url,
     enabled: f.enabled,
@@ -162,7 +164,7 @@ function planWebfilter(row: PluginRow, will: string): Planned {
   if (dropped) notes.push(dropped);
   const values = webfilterCreate.safeParse({
     ...options,
-    description: description.trim() || `openedx-webhooks webfilter #${row.pk}`,
+    description: description.trim() || origin('webfilter', row),
     filter_type: filter.filterType,
     url: webhook_url,
   });
