@@ -53,7 +53,11 @@ function columns(dryRun: boolean) {
       header: 'Result',
       cell: ({ row: { original: i } }) => {
         const r = RESULT[i.result];
-        const badge = <Badge tone={r.tone}>{dryRun ? r.preview : r.done}</Badge>;
+        const badge = (
+          <span data-testid="import-result" className="whitespace-nowrap">
+            <Badge tone={r.tone}>{dryRun ? r.preview : r.done}</Badge>
+          </span>
+        );
         return i.id ? <Link href={`/${noun(i)}s/${i.id}`} title={`Open the ${noun(i)}`}>{badge}</Link> : badge;
       },
     }),
