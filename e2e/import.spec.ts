@@ -77,10 +77,11 @@ test('import the plugin dumpdata: preview, confirm, then nothing new the second 
   await expect(page.getByRole('status').filter({ hasText: 'Created 5 webhooks and 24 webfilters; skipped 2 (1 duplicate, 1 unknown event).' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Imported' })).toBeVisible();
   await expect(results.filter({ hasText: /^Created$/ })).toHaveCount(29);
+  await expect(page.getByRole('status')).toHaveCount(0, { timeout: 10_000 }); // the toast, out of the screenshot
   await shot(page, 'import-done');
 
   // The rows are in the lists; a created row's badge opens it.
-  await rows.filter({ hasText: 'Webfilter #1' }).getByRole('link').click();
+  await rows.filter({ hasText: 'StudentLoginRequested' }).getByRole('link').click();
   await expect(page).toHaveURL(/\/webfilters\/[0-9a-f-]{36}$/);
   await expect(page.getByLabel('Halt on 4xx')).toBeChecked();
   await expect(page.getByLabel('Redirect on 4xx')).toHaveValue('https://lms.example.com/suspended');

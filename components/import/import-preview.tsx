@@ -43,7 +43,7 @@ function columns(dryRun: boolean) {
       id: 'url',
       header: 'URL',
       cell: ({ row: { original: i } }) => (
-        <span className="block max-w-64 truncate font-mono text-xs text-slate-700" title={i.url ?? ''}>
+        <span className="block max-w-48 truncate font-mono text-xs text-slate-700 lg:max-w-56" title={i.url ?? ''}>
           {i.url ?? '—'}
         </span>
       ),
@@ -64,7 +64,7 @@ function columns(dryRun: boolean) {
     helper.display({
       id: 'message',
       header: 'Why',
-      cell: ({ row: { original: i } }) => <p className="min-w-64 text-xs text-slate-700">{i.message}</p>,
+      cell: ({ row: { original: i } }) => <p className="min-w-56 text-xs text-slate-700">{i.message}</p>,
     }),
   ]);
 }
