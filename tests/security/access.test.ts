@@ -308,6 +308,11 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
 
     const values = { description: MARKER, event_type: ENROLLMENT, url: receiver.url, enabled: true, use_www_form_encoding: false };
     const filterValues = { description: MARKER, filter_type: REGISTRATION, url: receiver.url, enabled: true };
+    // An openedx-webhooks dumpdata file that would create a webhook and a webfilter.
+    const importFile = JSON.stringify([
+      { model: 'openedx_webhooks.webhook', pk: 1, fields: { event: 'COURSE_ENROLLMENT_CREATED', webhook_url: 'https://attacker.example/i', enabled: true, use_www_form_encoding: false } },
+      { model: 'openedx_webhooks.webfilter', pk: 1, fields: { description: MARKER, event: 'StudentLoginRequested', webhook_url: 'https://attacker.example/j' } },
+    ]);
     const argsFor: Record<string, unknown[]> = {
       createWebhookAction: [values],
       updateWebhookAction: [ids.webhook, { ...values, url: 'https://attacker.example/h' }],
@@ -326,6 +331,8 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
       retryFailedAction: [{}],
       countFailedAction: [{}],
       revokeApiKeyAction: [ids.eventsKey],
+      previewImportAction: [importFile],
+      runImportAction: [importFile],
     };
     const before = await digest();
     const guardLines = () => (server.output().match(/Your session has ended/g) ?? []).length;

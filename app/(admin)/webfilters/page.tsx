@@ -37,12 +37,22 @@ export default async function WebfiltersPage() {
     };
   });
   const create = <ButtonLink href="/webfilters/new">New webfilter</ButtonLink>;
+  const importLink = (
+    <ButtonLink href="/import?from=webfilters" variant="secondary">
+      Import from openedx-webhooks
+    </ButtonLink>
+  );
   return (
     <>
       <PageHeader
         title="Webfilters"
         description="Let your own services change or stop Open edX processes, synchronously. Answers apply in order: later webfilters override earlier ones."
-        actions={rows.length > 0 && create}
+        actions={
+          <>
+            {importLink}
+            {rows.length > 0 && create}
+          </>
+        }
       />
       {rows.length ? (
         <WebfilterTable rows={rows} />

@@ -28,12 +28,22 @@ export default async function WebhooksPage() {
     health: stats.get(h.id)!,
   }));
   const create = <ButtonLink href="/webhooks/new">New webhook</ButtonLink>;
+  const importLink = (
+    <ButtonLink href="/import" variant="secondary">
+      Import from openedx-webhooks
+    </ButtonLink>
+  );
   return (
     <>
       <PageHeader
         title="Webhooks"
         description="POST each Open edX event to the URLs you configure, signed and retried."
-        actions={rows.length > 0 && create}
+        actions={
+          <>
+            {importLink}
+            {rows.length > 0 && create}
+          </>
+        }
       />
       {rows.length ? (
         <WebhookTable rows={rows} />
