@@ -151,13 +151,11 @@ function planWebfilter(row: PluginRow, will: string): Planned {
   const notes: string[] = [];
   // Quirk F1: the plugin stored this name but its handler looked up the class name, so it never ran.
   const neverFired = !!filter.pluginEvent && filter.pluginEvent !== filter.name && event.trim() === filter.pluginEvent;
-  if (neverFired && flags.enabled) {
-    flags.enabled = false;
+  // `enabled` carries over as the plugin had it; the message says what will change once it is on.
+  if (neverFired) {
     notes.push(
-      `The original plugin never fired this webfilter (it stored "${filter.pluginEvent}" but looked up "${filter.name}"), so it is imported disabled: enable it once its receiver is ready.`,
+      `The original plugin never fired this webfilter (it stored "${filter.pluginEvent}" but looked up "${filter.name}")${flags.enabled ? ': it is imported enabled and will now be called, so check its receiver' : ''}.`,
     );
-  } else if (neverFired) {
-    notes.push(`The original plugin never fired this webfilter (it stored "${filter.pluginEvent}" but looked up "${filter.name}").`);
   }
   const options: Record<string, unknown> = { ...flags, disable_halting: disable_halt };
   const dropped = dropUnusable(filter, options);

@@ -122,10 +122,10 @@ describe('POST /api/v1/import/openedx-webhooks', () => {
       expect(row.disableFiltering).toBe(r.fields.disable_filtering);
       expect(row.disableHalting).toBe(r.fields.disable_halt);
       expect(row.useWwwFormEncoding).toBe(r.fields.use_www_form_encoding);
-      // The 10 the plugin stored under a name its handlers never looked up: said, and imported disabled.
+      // The 10 the plugin stored under a name its handlers never looked up: said; enabled carries over as it was.
       const neverFired = F1.includes(def);
       expect(item.message.includes('The original plugin never fired this webfilter'), def.name).toBe(neverFired);
-      expect(row.enabled).toBe(neverFired ? false : r.fields.enabled);
+      expect(row.enabled).toBe(r.fields.enabled);
     }
     const get = (name: string) => filters.find((f) => f.id === byPk(items, 'webfilter', rows.find((r) => r.fields.event === name)!.pk).id)!;
     expect(get('StudentLoginRequested')).toMatchObject({ filterType: LOGIN, haltOn4xx: true, redirectOn4xx: 'https://lms.example.com/suspended', haltOnRequestException: true, haltOn5xx: false });
@@ -134,9 +134,9 @@ describe('POST /api/v1/import/openedx-webhooks', () => {
     expect(get('CertificateRenderStarted')).toMatchObject({ disableFiltering: true, description: 'openedx-webhooks webfilter #7' });
     expect(get('DashboardRenderStarted')).toMatchObject({ enabled: false });
     // F1, and a filter that can halt: the halt flag stays.
-    expect(get('StudentSettingsRenderStarted')).toMatchObject({ filterType: 'org.openedx.learning.student.settings.render.started.v1', haltOn4xx: true, enabled: false });
+    expect(get('StudentSettingsRenderStarted')).toMatchObject({ filterType: 'org.openedx.learning.student.settings.render.started.v1', haltOn4xx: true, enabled: true });
     // F1, and a filter with no exception: the halt and redirect it could never use are left out, and said so.
-    expect(get('IdvPageUrlRequested')).toMatchObject({ haltOn4xx: false, redirectOn4xx: '', enabled: false });
+    expect(get('IdvPageUrlRequested')).toMatchObject({ haltOn4xx: false, redirectOn4xx: '', enabled: true });
     const idv = byPk(items, 'webfilter', rows.find((r) => r.fields.event === 'IdvPageUrlRequested')!.pk);
     expect(idv.message).toContain('Left out halt_on_4xx, redirect_on_4xx: IDVPageURLRequested has no exception, so it cannot halt.');
     expect((await webfiltersFor(handle, LOGIN)).map((w) => w.id)).toEqual([get('StudentLoginRequested').id]);
