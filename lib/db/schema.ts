@@ -37,6 +37,25 @@ export const apiKeys = pgTable('api_keys', {
   revokedAt: tz('revoked_at'),
 }, (t) => [uniqueIndex('api_keys_token_hash_idx').on(t.tokenHash)]);
 
+/** Signed-in sessions: the JWT carries the id, sign-out deletes the row, and a removed user's rows go with them. */
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  expiresAt: tz('expires_at').notNull(),
+}, (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]);
+
+/** Sign-in attempts per account and per client address in the current window, shared by every app process. */
+export const signInLimits = pgTable('sign_in_limits', {
+  /** "email:<address>" or "ip:<address>". */
+  key: text('key').primaryKey(),
+  attempts: integer('attempts').notNull(),
+  windowStart: tz('window_start').notNull(),
+  updatedAt: tz('updated_at').notNull(),
+}, (t) => [index('sign_in_limits_updated_idx').on(t.updatedAt)]);
+
 export const webhooks = pgTable('webhooks', {
   id: uuid('id').primaryKey().defaultRandom(),
   description: text('description').notNull().default(''),
@@ -156,6 +175,7 @@ export const deliveryAttempts = pgTable('delivery_attempts', {
 
 export type User = typeof users.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
 export type NewWebhook = typeof webhooks.$inferInsert;
 export type Webfilter = typeof webfilters.$inferSelect;
