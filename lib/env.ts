@@ -33,6 +33,12 @@ const schema = z
     RETENTION_DAYS: z.coerce.number().positive().default(30),
     MAX_BODY_BYTES: positiveInt(1024 * 1024 * 1024).default(1_048_576),
     WORKER: z.enum(['inline', 'off']).default('inline'),
+    /** Seconds without a worker's heartbeat before the other workers take its deliveries. */
+    WORKER_HEARTBEAT_TIMEOUT: z.coerce.number().min(3, 'must be at least 3 seconds').max(3600).default(15),
+    /** Calls in flight at once to one webhook, per worker. */
+    MAX_IN_FLIGHT_PER_TARGET: positiveInt(64).default(16),
+    /** Most failed deliveries one bulk "Retry failed…" queues. */
+    BULK_RETRY_LIMIT: positiveInt(1_000_000).default(10_000),
   })
   .refine((e) => !(e.ADMIN_EMAIL && !e.ADMIN_PASSWORD) && !(e.ADMIN_PASSWORD && !e.ADMIN_EMAIL), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
