@@ -154,7 +154,24 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_created_at_idx').on(t.createdAt),
   // One delivery per event and webhook, whatever happens.
   uniqueIndex('deliveries_webhook_once_idx').on(t.eventId, t.targetId).where(sql`${t.kind} = 'webhook'`),
+  // Leases held, by worker: a worker taken for dead has its deliveries released at once (workers table).
+  index('deliveries_locked_by_idx').on(t.lockedBy).where(sql`${t.lockedBy} is not null`),
+  // Bulk "Retry failed…": the failed webhook deliveries, counted and taken newest first, per event type.
+  index('deliveries_failed_webhook_idx')
+    .on(t.eventType, t.id)
+    .where(sql`${t.status} = 'failed' and ${t.kind} = 'webhook'`),
 ]);
+
+/**
+ * Delivery workers alive now: each writes its heartbeat every few seconds. One silent for
+ * WORKER_HEARTBEAT_TIMEOUT is taken for dead, and the others release its leases at once.
+ */
+export const workers = pgTable('workers', {
+  /** The id a worker writes in deliveries.locked_by (host:pid:random). */
+  id: text('id').primaryKey(),
+  startedAt: tz('started_at').notNull().defaultNow(),
+  heartbeatAt: tz('heartbeat_at').notNull().defaultNow(),
+});
 
 export const deliveryAttempts = pgTable('delivery_attempts', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
