@@ -3,6 +3,7 @@
 // modules Next.js serves; skipping its router saves ~1.5 ms of CPU per call, which is most of an event's cost.
 import http from 'node:http';
 import next from 'next';
+import { applyTrustProxy } from './lib/auth/trust-proxy';
 import { badRequest, closeOrDrainOnEarlyAnswer, keepConnectionUsable, toRequest, validHost, writeResponse } from './lib/http/node-adapter';
 
 const port = Number(process.env.PORT || 3000);
@@ -26,6 +27,8 @@ const hot: Record<string, (req: Request, ctx: unknown) => Promise<Response>> = {
 const server = http.createServer((req, res) => {
   // A Host header no URL can be made of: answered here, before anything builds a Request from it.
   if (!validHost(req)) return badRequest(res, req);
+  // X-Forwarded-For/-Host/-Proto only from a proxy TRUST_PROXY names; afterwards X-Forwarded-For is the client.
+  applyTrustProxy(req);
   const route = req.method === 'POST' ? hot[req.url ?? ''] : undefined;
   if (!route) {
     // Next.js's answers too: a refusal given before the body was read must not leave the rest on the connection.

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { Footer } from '@/components/shell/footer';
 import { Toaster } from '@/components/ui/toast';
 import './globals.css';
 
@@ -17,6 +18,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en">
       <body className="min-h-screen">
         <Toaster>{children}</Toaster>
+        <Footer />
       </body>
     </html>
   );
