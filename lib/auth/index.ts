@@ -92,14 +92,23 @@ const nextAuth = NextAuth(() => ({
 export const { auth, signIn, signOut } = nextAuth;
 
 /**
- * The request as the visitor addressed it: Next.js gives route handlers http://localhost:<port>/…, from
- * which next-auth would build its redirects. AUTH_URL, when set, is applied by next-auth itself.
+ * The request as the visitor addressed it: Next.js gives route handlers http://localhost:<port>/… (its
+ * NextURL even turns 127.0.0.1 and [::1] into "localhost"), from which next-auth would build its redirects
+ * and choose Secure cookies. A plain Request keeps the origin as given. AUTH_URL, when set, is applied by
+ * next-auth itself (from the NextRequest).
  */
-function atPublicOrigin(req: NextRequest): NextRequest {
+function atPublicOrigin(req: NextRequest): Request {
   if (env().AUTH_URL) return req;
   const origin = requestOrigin(req.headers);
-  if (!origin || origin === req.nextUrl.origin) return req;
-  return new NextRequest(req.nextUrl.href.replace(req.nextUrl.origin, origin), req);
+  if (!origin) return req;
+  const { pathname, search } = req.nextUrl;
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  return new Request(origin + pathname + search, {
+    method: req.method,
+    headers: req.headers,
+    body: hasBody ? req.body : undefined,
+    duplex: 'half',
+  } as RequestInit);
 }
 
 /** A refused sign-in answers 429 with Retry-After, not a redirect to the form. */
@@ -111,7 +120,11 @@ function refusedAs429(res: Response): Response {
   return Response.json({ error: throttledSentence(seconds) }, { status: 429, headers: { 'retry-after': String(seconds) } });
 }
 
+// next-auth's handlers read only url, method, headers and body of a plain Request (nextUrl only for AUTH_URL).
+type AuthHandler = (req: NextRequest) => Promise<Response>;
+const forward = (handler: AuthHandler, req: Request) => handler(req as NextRequest);
+
 export const handlers = {
-  GET: (req: NextRequest) => nextAuth.handlers.GET(atPublicOrigin(req)),
-  POST: async (req: NextRequest) => refusedAs429(await nextAuth.handlers.POST(atPublicOrigin(req))),
+  GET: (req: NextRequest) => forward(nextAuth.handlers.GET, atPublicOrigin(req)),
+  POST: async (req: NextRequest) => refusedAs429(await forward(nextAuth.handlers.POST, atPublicOrigin(req))),
 };

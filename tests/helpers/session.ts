@@ -47,13 +47,24 @@ export function rawRequest(
   });
 }
 
-/** POSTs email and password to the credentials callback (with a fresh csrf token), as the sign-in form would. */
-export async function postCredentials(base: string, email: string, password: string, headers: Record<string, string> = {}) {
+export interface CsrfPair {
+  cookie: string;
+  token: string;
+}
+
+/** next-auth's csrf token and its cookie (reusable for many sign-ins from one "browser"). */
+export async function csrfPair(base: string, headers: Record<string, string> = {}): Promise<CsrfPair> {
   const csrf = await rawRequest(base, 'GET', '/api/auth/csrf', { headers });
-  const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string };
+  return { cookie: csrf.cookies.join('; '), token: (JSON.parse(csrf.text) as { csrfToken: string }).csrfToken };
+}
+
+/** POSTs email and password to the credentials callback (with a fresh csrf token unless given), as the sign-in form would. */
+export async function postCredentials(base: string, email: string, password: string, headers: Record<string, string> = {}, csrf?: CsrfPair) {
+  const { cookie, token } = csrf ?? (await csrfPair(base, headers));
   return rawRequest(base, 'POST', '/api/auth/callback/credentials', {
-    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie: csrf.cookies.join('; ') },
-    body: new URLSearchParams({ csrfToken, email, password }).toString(),
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie },
+    // callbackUrl as next-auth's own client sends it: where to go once signed in.
+    body: new URLSearchParams({ csrfToken: token, email, password, callbackUrl: '/webhooks' }).toString(),
   });
 }
 
@@ -77,12 +88,16 @@ export function actionId(name: string, file?: string): string {
 }
 
 /** Calls a form action (useActionState: (prevState, formData)) over HTTP, as React's form does. */
-export function postFormAction(base: string, page: string, id: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  const boundary = `----oewh${Math.random().toString(16).slice(2)}`;
-  const parts = [...Object.entries(fields).map(([k, v]) => [`1_${k}`, v] as const), ['0', JSON.stringify([{}, '$K1'])] as const];
-  const body = parts.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`;
-  return rawRequest(base, 'POST', page, {
-    headers: { ...headers, 'next-action': id, accept: 'text/x-component', 'content-type': `multipart/form-data; boundary=${boundary}` },
-    body,
+export async function postFormAction(base: string, page: string, id: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const form = new FormData();
+  // React names a FormData argument's fields "_<id>_<name>" (this React version).
+  for (const [k, v] of Object.entries(fields)) form.append(`_1_${k}`, v);
+  form.append('0', JSON.stringify([{}, '$K1']));
+  const res = await fetch(new URL(page, base), {
+    method: 'POST',
+    headers: { ...headers, 'next-action': id, accept: 'text/x-component' },
+    body: form,
+    redirect: 'manual',
   });
+  return { status: res.status, headers: res.headers, setCookie: res.headers.getSetCookie(), text: await res.text() };
 }
