@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { Footer } from '@/components/shell/footer';
 import { Toaster } from '@/components/ui/toast';
 import './globals.css';
 
@@ -15,8 +16,9 @@ export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen">
+      <body className="flex min-h-screen flex-col">
         <Toaster>{children}</Toaster>
+        <Footer />
       </body>
     </html>
   );

@@ -1,7 +1,10 @@
 // Environment, parsed once with zod. The rest of the code reads settings from here, never process.env.
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
+/** Where the source of this service is offered (AGPL §13): the project's repository unless SOURCE_URL says otherwise. */
+export const DEFAULT_SOURCE_URL = 'https://github.com/openedx-webhooks/openedx-webhooks';
 const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
 const flag = z
@@ -9,6 +12,29 @@ const flag = z
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** Which peers may set X-Forwarded-For/-Host/-Proto: null (none), a hop count, or proxy addresses and CIDRs. */
+export type TrustProxy = null | { hops: number } | { proxies: string[] };
+const OFF = ['0', 'off', 'false', 'no', 'none'];
+const isCidr = (s: string) => {
+  const [addr, bits, extra] = s.split('/');
+  const kind = net.isIP(addr ?? '');
+  if (!kind || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (kind === 4 ? 32 : 128);
+};
+const trustProxy = z
+  .string()
+  .trim()
+  .refine((v) => OFF.includes(v.toLowerCase()) || /^\d{1,2}$/.test(v) || v.split(',').every((p) => isCidr(p.trim())), {
+    message: 'must be off, a number of proxy hops (1), or comma-separated proxy addresses or CIDRs (10.0.0.1,192.168.0.0/16)',
+  })
+  .transform((v): TrustProxy => {
+    if (OFF.includes(v.toLowerCase())) return null;
+    if (/^\d{1,2}$/.test(v)) return { hops: Number(v) };
+    return { proxies: v.split(',').map((p) => p.trim()) };
+  });
 
 const schema = z
   .object({
@@ -35,6 +61,15 @@ const schema = z
     WORKER: z.enum(['inline', 'off']).default('inline'),
     /** SPEC §8: GET /api/v1/routing answers "events": ["*"], so relays send every event, webhook or not. */
     STORE_ALL_EVENTS: flag.default(false),
+    TRUST_PROXY: trustProxy.optional(),
+    SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default(DEFAULT_SOURCE_URL),
+    AUTH_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Seconds without a worker's heartbeat before the other workers take its deliveries. */
+    WORKER_HEARTBEAT_TIMEOUT: z.coerce.number().min(3, 'must be at least 3 seconds').max(3600).default(15),
+    /** Calls in flight at once to one webhook, per worker. */
+    MAX_IN_FLIGHT_PER_TARGET: positiveInt(64).default(16),
+    /** Most failed deliveries one bulk "Retry failed…" queues. */
+    BULK_RETRY_LIMIT: positiveInt(1_000_000).default(10_000),
   })
   .refine((e) => !(e.ADMIN_EMAIL && !e.ADMIN_PASSWORD) && !(e.ADMIN_PASSWORD && !e.ADMIN_EMAIL), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
@@ -45,8 +80,9 @@ const schema = z
     path: ['WORKER'],
   });
 
-export type Env = Omit<z.output<typeof schema>, 'RETRY_SCHEDULE'> & {
+export type Env = Omit<z.output<typeof schema>, 'RETRY_SCHEDULE' | 'TRUST_PROXY'> & {
   RETRY_SCHEDULE: number[];
+  TRUST_PROXY: TrustProxy;
   /** Absolute path of DATA_DIR. */
   dataDir: string;
 };
@@ -67,6 +103,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return {
     ...e,
     RETRY_SCHEDULE: e.RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE,
+    TRUST_PROXY: e.TRUST_PROXY ?? null,
     dataDir: path.resolve(e.DATA_DIR),
   };
 }

@@ -37,6 +37,8 @@ async function start(): Promise<void> {
       retrySchedule: e.RETRY_SCHEDULE,
       allowPrivate: e.ALLOW_PRIVATE_TARGETS,
       retentionDays: e.RETENTION_DAYS,
+      perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
+      heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
     });
     // On a polite stop, let the calls in flight finish and store their results; leases cover a crash.
     process.once('SIGTERM', () => void worker.stop().finally(() => process.exit(0)));

@@ -18,6 +18,8 @@ async function main() {
     retrySchedule: e.RETRY_SCHEDULE,
     allowPrivate: e.ALLOW_PRIVATE_TARGETS,
     retentionDays: e.RETENTION_DAYS,
+    perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
+    heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
   });
   // The worker's timers do not hold the process open; this does, until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);

@@ -6,7 +6,7 @@ import { logout } from './actions';
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const admin = await requireAdminPage();
   return (
-    <div className="min-h-screen">
+    <div className="flex-1">
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 px-4 sm:flex-nowrap sm:px-6">
           <a href="/webhooks" className="flex shrink-0 items-center gap-2 py-3 font-semibold text-slate-900">

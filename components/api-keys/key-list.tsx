@@ -36,7 +36,8 @@ export function ApiKeyList({ keys }: { keys: KeyRow[] }) {
             <div className="min-w-0 flex-1">
               <div className="flex flex-wrap items-center gap-2">
                 <span className="font-medium text-slate-900">{k.name}</span>
-                <code className="font-mono text-xs text-slate-500">{k.prefix}…</code>
+                {/* The initial key shows a fixed label: its token was chosen by the operator, so none of it is shown. */}
+                <code className="font-mono text-xs text-slate-500">{k.prefix === 'INITIAL_API_KEY' ? k.prefix : `${k.prefix}…`}</code>
                 {k.revokedAt && <Badge tone="red">revoked</Badge>}
               </div>
               <div className="mt-1 flex flex-wrap gap-1.5">

@@ -1,5 +1,6 @@
 'use client';
-// "Retry failed": counts the failed webhook deliveries matching the filters, asks, then queues them all.
+// "Retry failed": counts the failed webhook deliveries matching the filters, asks, then queues them, at most
+// BULK_RETRY_LIMIT in one go (newest first): the dialog says so when there are more.
 import { useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { countFailedAction } from '@/app/(admin)/deliveries/count-failed';
@@ -12,6 +13,7 @@ const plural = (n: number) => `${n.toLocaleString()} failed webhook ${n === 1 ? 
 export function BulkRetryButton({ filters, filtered }: { filters: Record<string, string>; filtered: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [count, setCount] = useState<number | null>(null);
+  const [limit, setLimit] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const toast = useToast();
   const router = useRouter();
@@ -22,6 +24,7 @@ export function BulkRetryButton({ filters, filtered }: { filters: Record<string,
       const r = await countFailedAction(filters);
       if (r.error) return toast(r.error, 'error');
       setCount(r.count ?? 0);
+      setLimit(r.limit ?? null);
       ref.current?.showModal();
     } finally {
       setBusy(false);
@@ -41,6 +44,10 @@ export function BulkRetryButton({ filters, filtered }: { filters: Record<string,
     }
   }
 
+  // How many this run queues: all of them, or the newest `limit`.
+  const capped = !!count && limit !== null && count > limit;
+  const queued = capped ? limit! : (count ?? 0);
+
   return (
     <>
       <Button variant="secondary" onClick={open} disabled={busy}>
@@ -49,20 +56,26 @@ export function BulkRetryButton({ filters, filtered }: { filters: Record<string,
       <dialog ref={ref} aria-label="Retry failed deliveries" className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
         <div className="p-6">
           <h2 className="text-lg font-semibold text-slate-900">
-            {count ? `Retry ${plural(count)}?` : 'Nothing to retry'}
+            {!count ? 'Nothing to retry' : capped ? `Retry ${queued.toLocaleString()} of ${plural(count)}?` : `Retry ${plural(count)}?`}
           </h2>
           <p className="mt-2 text-sm text-slate-600" data-testid="bulk-retry-count">
             {count
               ? `Each one gets a new attempt now, signed with its original webhook-id. ${filtered ? 'Only deliveries matching the current filters are retried.' : 'This is every failed webhook delivery in the log.'}`
               : `No failed webhook deliveries ${filtered ? 'match the current filters' : 'in the log'}. Webfilter calls are synchronous and cannot be replayed.`}
           </p>
+          {capped && (
+            <p className="mt-2 text-sm text-amber-700" data-testid="bulk-retry-limit">
+              One bulk retry queues at most {limit!.toLocaleString()} deliveries (BULK_RETRY_LIMIT), the newest first, so
+              receivers are not flooded. Run it again for the other {(count! - limit!).toLocaleString()}.
+            </p>
+          )}
           <div className="mt-6 flex justify-end gap-2">
             <Button variant="secondary" onClick={() => ref.current?.close()}>
               {count ? 'Cancel' : 'Close'}
             </Button>
             {!!count && (
               <Button onClick={confirm} disabled={busy}>
-                Retry {count.toLocaleString()}
+                Retry {queued.toLocaleString()}
               </Button>
             )}
           </div>

@@ -1,6 +1,6 @@
 // API keys: random tokens shown once, stored as SHA-256, scoped, revocable.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { apiKeys, type ApiKey } from '../db/schema';
 
@@ -17,18 +17,22 @@ export function hashToken(token: string): string {
 
 export type PublicApiKey = Omit<ApiKey, 'tokenHash'>;
 
+const INITIAL_KEY_NAME = 'Initial key (INITIAL_API_KEY)';
+
 function toPublic({ tokenHash: _omit, ...rest }: ApiKey): PublicApiKey {
-  return rest;
+  // A row an older version stored with INITIAL_API_KEY's first characters shows the label all the same.
+  return rest.name === INITIAL_KEY_NAME ? { ...rest, prefix: INITIAL_KEY_LABEL } : rest;
 }
 
 export async function createApiKey(
   db: Db,
-  input: { name: string; scopes: readonly Scope[]; token?: string },
+  input: { name: string; scopes: readonly Scope[]; token?: string; prefix?: string },
 ): Promise<{ key: PublicApiKey; token: string }> {
   const token = input.token ?? generateToken();
+  const prefix = input.prefix ?? token.slice(0, 12);
   const [row] = await db
     .insert(apiKeys)
-    .values({ name: input.name, scopes: [...input.scopes], prefix: token.slice(0, 12), tokenHash: hashToken(token) })
+    .values({ name: input.name, scopes: [...input.scopes], prefix, tokenHash: hashToken(token) })
     .returning();
   return { key: toPublic(row!), token };
 }
@@ -44,38 +48,65 @@ export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
-  keyCache.clear();
+  clearApiKeyCache();
   return rows.length > 0;
 }
 
+/**
+ * Shown instead of INITIAL_API_KEY's first characters: the operator chose that token (it may be short or
+ * reused), so none of it is shown. Generated tokens show 12 of their 48 random characters.
+ */
+export const INITIAL_KEY_LABEL = 'INITIAL_API_KEY';
+
 /** Stores INITIAL_API_KEY with every scope unless a key with that token already exists. */
 export async function ensureInitialApiKey(db: Db, token: string): Promise<void> {
-  const existing = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.tokenHash, hashToken(token)));
-  if (existing.length === 0) await createApiKey(db, { name: 'Initial key (INITIAL_API_KEY)', scopes: SCOPES, token });
+  const hash = hashToken(token);
+  const existing = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.tokenHash, hash));
+  if (existing.length === 0) {
+    await createApiKey(db, { name: INITIAL_KEY_NAME, scopes: SCOPES, token, prefix: INITIAL_KEY_LABEL });
+  } else {
+    // Stored by an older version with the token's first characters.
+    await db.update(apiKeys).set({ prefix: INITIAL_KEY_LABEL }).where(and(eq(apiKeys.tokenHash, hash), ne(apiKeys.prefix, INITIAL_KEY_LABEL)));
+  }
 }
 
 // The LMS calls with the same key many times a second: remember lookups briefly.
 // Revocation clears this process's cache at once; other processes see it within CACHE_MS.
 // On globalThis: the LMS hot paths and Next.js's bundles load this module apart, and a revocation in one
-// must reach the other's cache.
+// must reach the other's cache. Known keys and unknown tokens are kept apart, each bounded and evicting
+// its oldest entries: a flood of random tokens pushes out other random tokens, never the LMS's key.
 const CACHE_MS = 5_000;
-const CACHE_KEY = Symbol.for('openedx-webhooks.api-key-cache');
+const MAX_KNOWN = 1_000;
+const MAX_UNKNOWN = 10_000;
+type Cached = { key: ApiKey | null; at: number };
+const CACHE_KEY = Symbol.for('openedx-webhooks.api-key-cache.v2');
 const shared = ((globalThis as { [CACHE_KEY]?: unknown })[CACHE_KEY] ??= {
-  keyCache: new Map<string, { key: ApiKey | null; at: number }>(),
+  known: new Map<string, Cached>(),
+  unknown: new Map<string, Cached>(),
   lastUsedWritten: new Map<string, number>(),
-}) as { keyCache: Map<string, { key: ApiKey | null; at: number }>; lastUsedWritten: Map<string, number> };
-const { keyCache, lastUsedWritten } = shared;
+}) as { known: Map<string, Cached>; unknown: Map<string, Cached>; lastUsedWritten: Map<string, number> };
+const { known, unknown, lastUsedWritten } = shared;
+
+function remember(hash: string, entry: Cached) {
+  known.delete(hash);
+  unknown.delete(hash);
+  const map = entry.key ? known : unknown;
+  const max = entry.key ? MAX_KNOWN : MAX_UNKNOWN;
+  // Maps keep insertion order: the first entries are the oldest.
+  while (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(hash, entry);
+}
 
 export async function findActiveKey(db: Db, token: string): Promise<ApiKey | null> {
   const hash = hashToken(token);
-  const hit = keyCache.get(hash);
+  const hit = known.get(hash) ?? unknown.get(hash);
   const now = Date.now();
   if (hit && now - hit.at < CACHE_MS) return hit.key;
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.tokenHash, hash));
   const key = row && !row.revokedAt ? row : null;
-  if (keyCache.size > 10_000) keyCache.clear();
-  keyCache.set(hash, { key, at: now });
+  remember(hash, { key, at: now });
   if (key && now - (lastUsedWritten.get(key.id) ?? 0) > 60_000) {
+    if (lastUsedWritten.size >= MAX_KNOWN) lastUsedWritten.delete(lastUsedWritten.keys().next().value!);
     lastUsedWritten.set(key.id, now);
     // Last use is informative: written at most once a minute, never on the request's path.
     void db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, key.id)).catch(() => {});
@@ -83,6 +114,18 @@ export async function findActiveKey(db: Db, token: string): Promise<ApiKey | nul
   return key;
 }
 
+/** For tests: whether a token's lookup is remembered. */
+export function apiKeyCached(token: string): boolean {
+  const hash = hashToken(token);
+  return known.has(hash) || unknown.has(hash);
+}
+
+/** For tests: how many lookups are remembered, known keys and unknown tokens. */
+export function apiKeyCacheSizes() {
+  return { known: known.size, unknown: unknown.size };
+}
+
 export function clearApiKeyCache() {
-  keyCache.clear();
+  known.clear();
+  unknown.clear();
 }

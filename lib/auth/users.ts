@@ -28,21 +28,31 @@ export async function createAdmin(db: Db, input: { email: string; name?: string;
   return row!;
 }
 
-/** First-run creation: only succeeds while there is no admin at all. */
+/**
+ * First-run creation: only succeeds while there is no admin at all. Two setups at once must not both see an
+ * empty table (each would insert under READ COMMITTED): a transaction-scoped advisory lock orders them.
+ */
 export async function createFirstAdmin(
   db: Db,
   input: { email: string; name?: string; password: string },
 ): Promise<User | null> {
   const hash = await hashPassword(input.password);
-  const rows = await db.execute(sql`
-    insert into users (email, name, password_hash)
-    select ${input.email.trim()}, ${input.name?.trim() ?? ''}, ${hash}
-    where not exists (select 1 from users)
-    returning id`);
-  if (rowsOf(rows).length === 0) return null;
+  const created = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`);
+    const rows = await tx.execute(sql`
+      insert into users (email, name, password_hash)
+      select ${input.email.trim()}, ${input.name?.trim() ?? ''}, ${hash}
+      where not exists (select 1 from users)
+      returning id`);
+    return rowsOf(rows).length > 0;
+  });
+  if (!created) return null;
   someAdminExists = true;
   return (await findUserByEmail(db, input.email)) ?? null;
 }
+
+/** Any constant shared by every process; "oewh" first-admin. */
+const FIRST_ADMIN_LOCK = 0x6f657768;
 
 /** Creates ADMIN_EMAIL with ADMIN_PASSWORD at start when that admin does not exist yet. */
 export async function ensureAdmin(db: Db, email: string, password: string): Promise<void> {

@@ -38,6 +38,25 @@ export const apiKeys = pgTable('api_keys', {
   revokedAt: tz('revoked_at'),
 }, (t) => [uniqueIndex('api_keys_token_hash_idx').on(t.tokenHash)]);
 
+/** Signed-in sessions: the JWT carries the id, sign-out deletes the row, and a removed user's rows go with them. */
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  expiresAt: tz('expires_at').notNull(),
+}, (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]);
+
+/** Sign-in attempts per account and per client address in the current window, shared by every app process. */
+export const signInLimits = pgTable('sign_in_limits', {
+  /** "email:<address>" or "ip:<address>". */
+  key: text('key').primaryKey(),
+  attempts: integer('attempts').notNull(),
+  windowStart: tz('window_start').notNull(),
+  updatedAt: tz('updated_at').notNull(),
+}, (t) => [index('sign_in_limits_updated_idx').on(t.updatedAt)]);
+
 export const webhooks = pgTable('webhooks', {
   id: uuid('id').primaryKey().defaultRandom(),
   description: text('description').notNull().default(''),
@@ -136,7 +155,24 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_created_at_idx').on(t.createdAt),
   // One delivery per event and webhook, whatever happens.
   uniqueIndex('deliveries_webhook_once_idx').on(t.eventId, t.targetId).where(sql`${t.kind} = 'webhook'`),
+  // Leases held, by worker: a worker taken for dead has its deliveries released at once (workers table).
+  index('deliveries_locked_by_idx').on(t.lockedBy).where(sql`${t.lockedBy} is not null`),
+  // Bulk "Retry failed…": the failed webhook deliveries, counted and taken newest first, per event type.
+  index('deliveries_failed_webhook_idx')
+    .on(t.eventType, t.id)
+    .where(sql`${t.status} = 'failed' and ${t.kind} = 'webhook'`),
 ]);
+
+/**
+ * Delivery workers alive now: each writes its heartbeat every few seconds. One silent for
+ * WORKER_HEARTBEAT_TIMEOUT is taken for dead, and the others release its leases at once.
+ */
+export const workers = pgTable('workers', {
+  /** The id a worker writes in deliveries.locked_by (host:pid:random). */
+  id: text('id').primaryKey(),
+  startedAt: tz('started_at').notNull().defaultNow(),
+  heartbeatAt: tz('heartbeat_at').notNull().defaultNow(),
+});
 
 export const deliveryAttempts = pgTable('delivery_attempts', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -186,6 +222,7 @@ export const platformActivity = pgTable('platform_activity', {
 
 export type User = typeof users.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
 export type NewWebhook = typeof webhooks.$inferInsert;
 export type Webfilter = typeof webfilters.$inferSelect;

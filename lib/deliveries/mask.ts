@@ -77,17 +77,94 @@ export function maskBody(body: string | null, contentType?: string | null): stri
   if (body === null || body === '') return body;
   const format = bodyFormat(body, contentType);
   if (format === 'form') return maskForm(body);
-  if (format === 'json') {
-    let parsed: unknown;
+  if (format === 'json' || looksJson(body)) {
     try {
-      parsed = JSON.parse(body);
+      const parsed: unknown = JSON.parse(body);
+      const masked = maskJson(parsed);
+      return masked === parsed ? body : JSON.stringify(masked);
     } catch {
-      return body; // cut at 64 KiB, or not JSON after all: shown as stored
+      // cut at 64 KiB, or not JSON after all: masked as text below
     }
-    const masked = maskJson(parsed);
-    return masked === parsed ? body : JSON.stringify(masked);
   }
-  return body;
+  // JSON cut short, labelled as something else, or quoted in HTML or text: its "key": value pairs still count.
+  return maskJsonText(body);
+}
+
+const looksJson = (body: string) => /^\s*[{[]/.test(body);
+
+/**
+ * Masks the values of sensitive "key": value pairs in text that is JSON, or only partly JSON (cut at 64 KiB,
+ * or quoted in a page), leaving every other character as it was. A value cut short is masked to the end.
+ */
+export function maskJsonText(text: string): string {
+  if (!text.includes('"')) return text;
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  const n = text.length;
+  const skipSpace = (j: number) => {
+    while (j < n && /\s/.test(text[j]!)) j++;
+    return j;
+  };
+  /** The end (exclusive) of the string starting at the quote at j; n when it is cut short. */
+  const stringEnd = (j: number) => {
+    for (let k = j + 1; k < n; k++) {
+      if (text[k] === '\\') k++;
+      else if (text[k] === '"') return k + 1;
+    }
+    return n;
+  };
+  /** The end (exclusive) of the object or array starting at j; n when it is cut short. */
+  const nestedEnd = (j: number) => {
+    let depth = 0;
+    for (let k = j; k < n; k++) {
+      const c = text[k];
+      if (c === '"') k = stringEnd(k) - 1;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        depth--;
+        if (depth === 0) return k + 1;
+      }
+    }
+    return n;
+  };
+  while (i < n) {
+    const q = text.indexOf('"', i);
+    if (q < 0) break;
+    const end = stringEnd(q);
+    const colon = skipSpace(end);
+    if (end >= n || text[colon] !== ':') {
+      i = end;
+      continue;
+    }
+    let key = text.slice(q + 1, end - 1);
+    try {
+      key = JSON.parse(text.slice(q, end)) as string;
+    } catch {
+      // an odd escape: the raw text is close enough to judge the name
+    }
+    const start = skipSpace(colon + 1);
+    if (!isSensitiveKey(key) || start >= n) {
+      i = colon + 1;
+      continue;
+    }
+    const c = text[start]!;
+    let valueEnd: number;
+    if (c === '"') valueEnd = stringEnd(start);
+    else if (c === '{' || c === '[') valueEnd = nestedEnd(start);
+    else {
+      valueEnd = start;
+      while (valueEnd < n && !/[\s,}\]]/.test(text[valueEnd]!)) valueEnd++;
+    }
+    const value = text.slice(start, valueEnd);
+    // Blanks stay readable, as in maskJson.
+    if (value !== '""' && value !== 'null') {
+      out += text.slice(copied, start) + JSON.stringify(MASK);
+      copied = valueEnd;
+    }
+    i = Math.max(valueEnd, colon + 1);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** Headers with sensitive values masked; an Authorization scheme (Bearer, Basic) stays readable. */

@@ -2,9 +2,18 @@
 import type { Delivery, DeliveryAttempt } from '../db/schema';
 import type { DeliveryDetail } from './detail';
 import type { DeliverySummary } from './list';
+import { redactStrings, redactText } from '../url-label';
 import { contentTypeOf, maskBody, maskHeaders, maskJson, maskUrl } from './mask';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A webfilter's outcome with its free text (reason, the exception's message and arguments) redacted. */
+function redactOutcome(o: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...o };
+  if (typeof out.reason === 'string') out.reason = redactText(out.reason);
+  if (out.exception) out.exception = redactStrings(out.exception);
+  return out;
+}
 
 export interface DeliveryJson {
   id: number;
@@ -57,9 +66,10 @@ export function deliveryJson(d: DeliverySummary): DeliveryJson {
     attempt_count: d.attemptCount,
     next_attempt_at: d.status === 'pending' ? iso(d.nextAttemptAt) : null,
     last_status_code: d.lastStatusCode,
-    last_error: d.lastError,
+    // Free text may quote a target URL (older rows especially): shown without credentials or query values.
+    last_error: redactText(d.lastError),
     last_duration_ms: d.lastDurationMs,
-    outcome: d.outcome ? maskJson(d.outcome) : null,
+    outcome: d.outcome ? redactOutcome(maskJson(d.outcome)) : null,
     created_at: d.createdAt.toISOString(),
     updated_at: d.updatedAt.toISOString(),
     completed_at: iso(d.completedAt),
@@ -75,7 +85,7 @@ export function attemptJson(a: DeliveryAttempt): AttemptJson {
     response_status: a.responseStatus,
     response_headers: maskHeaders(a.responseHeaders),
     response_body: maskBody(a.responseBody, contentTypeOf(a.responseHeaders)),
-    error: a.error,
+    error: redactText(a.error),
   };
 }
 

@@ -4,6 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { USER_AGENT } from '../version';
 import { guardedLookup, isPrivateAddress, PrivateTargetError } from './address';
+import { urlLabel } from '../url-label';
 
 export const RESPONSE_CAPTURE_BYTES = 64 * 1024;
 
@@ -68,7 +69,7 @@ export function send(req: SendRequest): Promise<SendResult> {
     url = new URL(req.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
   } catch {
-    return Promise.resolve(failure('invalid_url', `The URL ${req.url} is not a valid http(s) URL.`));
+    return Promise.resolve(failure('invalid_url', `The URL ${urlLabel(req.url)} is not a valid http(s) URL.`));
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // An IP literal is connected to without a lookup, so it is checked here.

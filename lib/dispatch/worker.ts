@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '../db/client';
 import { attemptDelivery } from './attempt';
 import { completionWriter } from './completion-writer';
+import { startHeartbeat } from './heartbeat';
 import { claimDue, nextDueInMs, saturatedTargets, type ClaimBatch, type ClaimedDelivery, type Completion } from './queue';
 import { purgeExpired } from './retention';
-import { DELIVERIES_CHANNEL, handleTag, registerWaker } from './wake';
+import { DELIVERIES_CHANNEL, handleTag, registerWaker, wakeWorkers } from './wake';
 import { webhookLookup } from './webhook-lookup';
 
 export interface WorkerOptions {
@@ -30,6 +31,11 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How often retention runs (default hourly); 0 turns it off. */
   retentionEveryMs?: number;
+  /**
+   * A worker whose heartbeat stops this long is taken for dead and its deliveries are taken again at once
+   * (WORKER_HEARTBEAT_TIMEOUT; default 15 s). This worker beats every third of it.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface Worker {
@@ -208,7 +214,9 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const retentionTimers = retentionEvery > 0 ? [setTimeout(purge, 5_000), setInterval(purge, retentionEvery)] : [];
   for (const t of retentionTimers) t.unref();
 
-  wake();
+  // Known to be alive before the first claim, so no other worker takes this one's first leases for a dead one's.
+  const heartbeat = startHeartbeat(handle, workerId, opts.heartbeatTimeoutMs ?? 15_000, () => wakeWorkers(handle));
+  void heartbeat.ready.then(wake);
 
   return {
     id: workerId,
@@ -223,6 +231,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       await claiming;
       if (calls > 0 || writing > 0) await new Promise<void>((resolve) => (idle = resolve));
       await writer.drain();
+      await heartbeat.stop();
       await lookup.close();
     },
   };

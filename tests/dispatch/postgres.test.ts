@@ -132,6 +132,40 @@ describe('several workers on PostgreSQL', () => {
     expect(new Set(receiver.requests.slice(10).map((r) => r.headers['webhook-id']))).toEqual(new Set(ids));
   });
 
+  it('a worker process SIGKILLed mid-delivery: another takes its deliveries once its heartbeat stops, long before the lease', async () => {
+    let hold = true;
+    receiver.respond(() => (hold ? { status: 200, delayMs: 20_000 } : { status: 200 }));
+    await addWebhook(pg.handle, { url: receiver.url });
+    const ids = await emit(10);
+    // A 10-minute lease: only the heartbeat can bring these deliveries back within the test.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/child-worker.ts')], {
+      env: { ...process.env, CHILD_DATABASE_URL: pg.url, CHILD_LEASE_MS: '600000', CHILD_HEARTBEAT_MS: '3000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await receiver.waitFor(10, 20_000);
+      const [alive] = await pg.handle.rows<{ n: number }>(sql`select count(*)::int as n from workers where id = 'doomed'`);
+      expect(Number(alive!.n)).toBe(1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => child.once('exit', r));
+    const killedAt = Date.now();
+    hold = false;
+    workers.push(worker(await otherProcess(), { workerId: 'survivor', pollMs: 100, heartbeatTimeoutMs: 3000 }));
+    await waitUntil(async () => (await statusCounts()).succeeded === 10, 30_000, 'deliveries to be taken again');
+    const tookMs = Date.now() - killedAt;
+    const [rows] = await pg.handle.rows<{ n: number; by: string }>(
+      sql`select count(*)::int as n, string_agg(distinct worker, ',') as by from delivery_attempts`,
+    );
+    expect(rows).toMatchObject({ by: 'survivor', n: 10 });
+    expect(new Set(receiver.requests.slice(10).map((r) => r.headers['webhook-id']))).toEqual(new Set(ids));
+    // The dead worker is forgotten; the survivor is known. Taken again after the 3 s timeout, not the lease.
+    const known = await pg.handle.rows<{ id: string }>(sql`select id from workers order by id`);
+    expect(known.map((r) => r.id)).toEqual(['survivor']);
+    console.log(`[heartbeat] deliveries of the killed worker taken again ${(tookMs / 1000).toFixed(1)} s after the kill (timeout 3 s, lease 600 s)`);
+  });
+
   it('NOTIFY wakes a worker in another pool at once, without waiting for its poll', async () => {
     await addWebhook(pg.handle, { url: receiver.url });
     workers.push(worker(await otherProcess(), { workerId: 'listener', pollMs: 60_000 }));

@@ -180,16 +180,13 @@ describe('first halt in webfilter order wins', () => {
 });
 
 describe('concurrency and the time budget', () => {
-  it('calls three 300 ms webfilters at once: well under 600 ms together', async () => {
+  it('calls three 350 ms webfilters at once: one after another they would overrun the 800 ms budget', async () => {
     await reset();
-    for (const n of ['1', '2', '3']) replies.set(`/${n}`, json({ data: { form_data: { [`k${n}`]: n } } }, 300));
+    for (const n of ['1', '2', '3']) replies.set(`/${n}`, json({ data: { form_data: { [`k${n}`]: n } } }, 350));
     await webfilters(['1', '2', '3'].map((n) => ({ url: `${receiver.url}/${n}` })));
     await h.call({ filter_type: REGISTRATION, data: { form_data: {} } }); // warm connections and caches
-    const t0 = performance.now();
+    // In turn they would take 1,050 ms: the third would be cut off at FILTER_TIMEOUT_MS and its data lost.
     const { body } = await h.call({ filter_type: REGISTRATION, data: { form_data: {} } });
-    const elapsed = performance.now() - t0;
     expect(body.changes).toEqual({ form_data: { k1: '1', k2: '2', k3: '3' } });
-    expect(elapsed).toBeGreaterThanOrEqual(295);
-    expect(elapsed).toBeLessThan(450);
   });
 });

@@ -1,7 +1,8 @@
 // The API key guard every LMS and management route uses: 401 without a known key, 403 without the scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkApiKey, withApiKey } from '../../lib/auth/api-key-guard';
-import { clearApiKeyCache, createApiKey, ensureInitialApiKey, revokeApiKey } from '../../lib/auth/api-keys';
+import { eq } from 'drizzle-orm';
+import { apiKeyCacheSizes, apiKeyCached, clearApiKeyCache, hashToken, createApiKey, ensureInitialApiKey, listApiKeys, revokeApiKey } from '../../lib/auth/api-keys';
 import { setDb } from '../../lib/db';
 import type { DbHandle } from '../../lib/db/client';
 import { apiKeys } from '../../lib/db/schema';
@@ -75,4 +76,30 @@ describe('API key guard', () => {
     const rows = await handle.db.select().from(apiKeys);
     expect(rows.filter((r) => r.name.includes('INITIAL_API_KEY'))).toHaveLength(1);
   });
+
+  it('shows a fixed label for INITIAL_API_KEY, never its first characters (new rows and older ones)', async () => {
+    const token = 'operator-chosen-initial-token-42';
+    await ensureInitialApiKey(handle.db, token);
+    const listed = () => listApiKeys(handle.db).then((keys) => keys.filter((k) => k.name.includes('INITIAL_API_KEY')));
+    for (const k of await listed()) expect(k.prefix).toBe('INITIAL_API_KEY');
+    // A row an older version stored with the token's first 12 characters: fixed at the next start.
+    await handle.db.update(apiKeys).set({ prefix: token.slice(0, 12) }).where(eq(apiKeys.tokenHash, hashToken(token)));
+    expect(JSON.stringify(await listed())).not.toContain(token.slice(0, 12));
+    await ensureInitialApiKey(handle.db, token);
+    const rows = await handle.db.select().from(apiKeys);
+    expect(JSON.stringify(rows)).not.toContain(token.slice(0, 12));
+  });
+
+  it('a flood of random tokens does not flush a known key from the cache', async () => {
+    const { token } = await createApiKey(handle.db, { name: 'busy lms', scopes: ['events'] });
+    clearApiKeyCache();
+    expect((await checkApiKey(call(token), 'events')).ok).toBe(true);
+    for (let i = 0; i < 10_200; i += 200) {
+      await Promise.all(Array.from({ length: 200 }, (_, j) => checkApiKey(call(`oewh_random_${i + j}`), 'events')));
+    }
+    const sizes = apiKeyCacheSizes();
+    expect(sizes.unknown).toBeLessThanOrEqual(10_000);
+    expect(sizes.unknown).toBeGreaterThan(9_000); // the oldest went, not all
+    expect(apiKeyCached(token)).toBe(true);
+  }, 60_000);
 });

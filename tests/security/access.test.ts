@@ -348,8 +348,8 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
       const headers: Record<string, string> = { 'next-action': b.id, accept: 'text/x-component', cookie: 'authjs.session-token=forged.jwt.value' };
       if (isForm) {
         const form = new FormData();
-        form.append('1_name', MARKER);
-        form.append('1_scopes', 'admin');
+        form.append('_1_name', MARKER);
+        form.append('_1_scopes', 'admin');
         form.append('0', JSON.stringify([{}, '$K1']));
         body = form;
       } else {

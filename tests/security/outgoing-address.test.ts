@@ -28,6 +28,38 @@ describe('isPrivateAddress', () => {
   );
 });
 
+// IPv6 forms that carry an IPv4 address (issue 17.5): the IPv4-compatible ::/96, the translated
+// ::ffff:0:0:0/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, and 6to4 2002::/16, in several spellings.
+const IPV6_FORMS = [
+  '::7f00:1', '::127.0.0.1', '0:0:0:0:0:0:7f00:1', '::a9fe:a9fe', '::8.8.8.8',
+  '::ffff:0:7f00:1', '::ffff:0:127.0.0.1', '::ffff:0:808:808',
+  '64:ff9b::7f00:1', '64:ff9b::808:808', '64:ff9b:0:0:0:0:a00:1',
+  '64:ff9b:1::7f00:1', '64:ff9b:1:ffff::1',
+  '2002:7f00:1::1', '2002:a9fe:a9fe::1', '2002:808:808::1',
+  '0:0:0:0:0:ffff:7f00:1',
+];
+
+describe('IPv6 forms carrying an IPv4 address', () => {
+  it.each(IPV6_FORMS)('refuses %s', (ip) => {
+    expect(isPrivateAddress(ip)).toBe(true);
+  });
+
+  it.each(['2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:1.1.1.1', '2003::1', '64:ff9c::1'])('allows public %s', (ip) => {
+    expect(isPrivateAddress(ip)).toBe(false);
+  });
+
+  it('refuses each at connect time, saying why, without connecting', async () => {
+    const before = receiver.requests.length;
+    for (const ip of IPV6_FORMS) {
+      const url = `http://[${ip}]:${receiver.port}/hook`;
+      const r = await send({ url, headers: {}, body: '{}', timeoutMs: 2000, allowPrivate: false });
+      expect(r.errorKind, url).toBe('private_target');
+      expect(r.error, url).toMatch(/ALLOW_PRIVATE_TARGETS/);
+    }
+    expect(receiver.requests.length).toBe(before);
+  });
+});
+
 describe('send() refuses private targets on the address it would connect to', () => {
   const spellings = (port: number) => [
     `http://127.0.0.1:${port}/`,

@@ -1,7 +1,7 @@
 'use server';
 // Sign-in action: checks the credentials through next-auth and answers the form with an error or a redirect.
 import { AuthError } from 'next-auth';
-import { signIn } from '@/lib/auth';
+import { signIn, SignInThrottled, throttledSentence } from '@/lib/auth';
 
 export type LoginState = { error?: string; email?: string };
 
@@ -19,6 +19,7 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
     await signIn('credentials', { email, password, redirectTo: safeNext(form.get('next')) });
     return {};
   } catch (err) {
+    if (err instanceof SignInThrottled) return { error: throttledSentence(err.retryAfterSeconds), email };
     if (err instanceof AuthError) return { error: 'Wrong email or password.', email };
     throw err; // the redirect after a successful sign-in
   }

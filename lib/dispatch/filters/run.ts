@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterDef } from '../../catalog';
 import type { Webfilter } from '../../db/schema';
+import { urlLabel } from '../../url-label';
 import { encodeBody, type EncodedBody } from '../encode';
 import { send, type SendResult } from '../send';
 import type { FilterException } from './halt';
@@ -133,7 +134,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
 function outcomeOf(verdict: Verdict | undefined, halter: Webfilter | undefined): FilterOutcome {
   // No verdict: the loop stopped at an earlier halt before reaching this webfilter.
   if (!verdict) {
-    return { result: 'not_applied', reason: `An earlier webfilter (${halter?.url}) halted the filter first.` };
+    return { result: 'not_applied', reason: `An earlier webfilter (${halter ? urlLabel(halter.url) : 'unknown'}) halted the filter first.` };
   }
   const out: FilterOutcome = { result: verdict.result, reason: verdict.reason };
   if ('data' in verdict && verdict.data) out.applied_data = verdict.data;

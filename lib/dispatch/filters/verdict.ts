@@ -1,6 +1,7 @@
 // What one webfilter's answer means (SPEC §5 rules 1–5), judged on its own: the engine applies verdicts in order.
 import type { FilterDef } from '../../catalog';
 import type { Webfilter } from '../../db/schema';
+import { redactText, urlLabel } from '../../url-label';
 import type { SendResult } from '../send';
 import { httpHalt, replyHalt, type FilterException } from './halt';
 import { isPlainObject, type JsonObject } from './merge';
@@ -15,11 +16,12 @@ const sentence = (parts: string[]) => parts.join('; ') + '.';
 export function judge(filter: FilterDef, wf: Webfilter, sent: SendResult): Verdict {
   // Rule 1: no answer at all (connection error, refused target, timeout).
   if (sent.status === null) {
-    const error = (sent.error ?? 'no answer').replace(/\.$/, '');
+    const error = redactText(sent.error ?? 'no answer').replace(/\.$/, '');
     const failed = `The call failed: ${error}`;
     if (!wf.haltOnRequestException) return { result: 'ignored', reason: `${failed} (Halt on request exception is off).` };
     const halt = httpHalt(filter, {
-      message: `Webfilter ${wf.url} failed: ${error}.`,
+      // The LMS may show this message to a learner: the URL without its credentials or query values.
+      message: `Webfilter ${urlLabel(wf.url)} failed: ${error}.`,
       redirectTo: wf.redirectOnRequestException,
       statusCode: null,
     });
@@ -34,7 +36,7 @@ export function judge(filter: FilterDef, wf: Webfilter, sent: SendResult): Verdi
     const label = is4xx ? 'Halt on 4xx' : 'Halt on 5xx';
     if (is4xx ? wf.haltOn4xx : wf.haltOn5xx) {
       const halt = httpHalt(filter, {
-        message: `Webfilter ${wf.url} answered HTTP ${sent.status}.`,
+        message: `Webfilter ${urlLabel(wf.url)} answered HTTP ${sent.status}.`,
         redirectTo: is4xx ? wf.redirectOn4xx : wf.redirectOn5xx,
         statusCode: sent.status,
       });
