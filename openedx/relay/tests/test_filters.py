@@ -195,11 +195,14 @@ def test_a_model_change_is_saved_and_password_and_primary_key_are_never_changed(
 
 
 @pytest.mark.django_db
-def test_changes_that_do_not_fit_are_left_out_and_never_raise(relay: Any, receiver: Any, make_webfilter: Any) -> None:
+def test_changes_that_do_not_fit_are_left_out_and_never_raise(
+    relay: Any, receiver: Any, make_webfilter: Any, settings: Any
+) -> None:
     from openedx_filters.learning.filters import CourseEnrollmentStarted
 
     from tests.filterapp.cases import make_user
 
+    strict_pipelines(settings)
     user = make_user()
     receiver.body = {
         "data": {
@@ -241,6 +244,34 @@ def test_a_filter_with_no_webfilter_makes_no_network_call(
     assert [r.path for r in counter.wait_for(1, timeout=5)] == ["/api/filters"]
 
 
+def strict_pipelines(settings: Any) -> None:
+    """fail_silently off everywhere: an exception other than the filter's own would reach the caller (and fail)."""
+    settings.OPEN_EDX_FILTERS_CONFIG = {
+        k: {**v, "fail_silently": False} for k, v in settings.OPEN_EDX_FILTERS_CONFIG.items()
+    }
+
+
+@pytest.mark.django_db
+def test_the_operators_steps_run_first_and_the_webfilter_sees_their_result(
+    relay: Any, receiver: Any, make_webfilter: Any, settings: Any
+) -> None:
+    from openedx_filters.learning.filters import CourseEnrollmentStarted
+
+    from tests.filterapp.cases import make_user
+
+    ftype = CourseEnrollmentStarted.filter_type
+    settings.OPEN_EDX_FILTERS_CONFIG = {
+        **settings.OPEN_EDX_FILTERS_CONFIG,
+        ftype: {"pipeline": ["tests.filterapp.steps.ModeFromCatalog", STEP], "fail_silently": False},
+    }
+    receiver.respond = lambda req: (200, {"data": {"mode": req.json()["mode"] + "-checked"}})
+    make_webfilter(ftype, receiver.url)
+    refresh_routing()
+    user, key = make_user(), CASES["CourseEnrollmentStarted"]["course_key"].make()
+    assert CourseEnrollmentStarted.run_filter(user=user, course_key=key, mode="audit") == (user, key, "honor-checked")
+    assert receiver.requests[0].json()["mode"] == "honor"
+
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -260,6 +291,7 @@ def unreachable(settings: Any, make_receiver: Any, how: str) -> None:
         )
         settings.OPENEDX_WEBHOOKS_URL = r.url
     settings.OPENEDX_WEBHOOKS_TIMEOUT = 2
+    strict_pipelines(settings)
     routing.reset()  # no routing answer: every filter is sent
 
 
@@ -326,6 +358,7 @@ def test_an_exception_the_filter_does_not_have_is_logged_and_the_changes_still_a
         },
     )
     settings.OPENEDX_WEBHOOKS_URL = fake.url
+    strict_pipelines(settings)
     user, key = make_user(), CASES["CourseEnrollmentStarted"]["course_key"].make()
     assert CourseEnrollmentStarted.run_filter(user=user, course_key=key, mode="audit") == (user, key, "honor")
     assert "has no exception PreventEverything" in caplog.text
