@@ -4,11 +4,16 @@ The plugin settings add `openedx_webhooks_relay.pipeline.Webfilter` after the op
 filter of the installed openedx-filters. A filter type with no enabled webfilter (per the routing answer)
 returns at once without a network call. Only the filter's own exceptions leave this step: a webfilter's halt,
 or, with OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False, the halt for a service that cannot answer.
+
+A call that gets no answer at all (refused, timed out) pauses the network for NO_ANSWER_PAUSE seconds: the
+filter calls in that time are treated as unanswered at once, so a service that hangs costs the platform one
+timeout every few seconds, not one per request.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from openedx_filters.exceptions import OpenEdxFilterException
@@ -21,6 +26,10 @@ from .serialize_filters import arguments_to_json
 log = logging.getLogger(__name__)
 
 _classes: dict[str, type] = {}
+
+#: Seconds without filter calls to a service that gave no answer (per service URL).
+NO_ANSWER_PAUSE = 5.0
+_no_answer_until: dict[str, float] = {}
 
 
 def filter_class(filter_type: str) -> type | None:
@@ -63,8 +72,13 @@ class Webfilter(PipelineStep):
 
     def _relay(self, arguments: dict[str, Any]) -> dict[str, Any]:
         cls = filter_class(self.filter_type)
+        base = str(client.setting("OPENEDX_WEBHOOKS_URL"))
+        if time.monotonic() < _no_answer_until.get(base, 0.0):
+            return self._unanswered(cls, f"no answer to a call in the last {NO_ANSWER_PAUSE:g} s", quiet=True)
         body = {"filter_type": self.filter_type, "data": arguments_to_json(arguments)}
         res = client.call("POST", "/api/filters", body)
+        if res.status is None:
+            _no_answer_until[base] = time.monotonic() + NO_ANSWER_PAUSE
         if not res.ok or not isinstance(res.body, dict):
             return self._unanswered(cls, _reason(res))
         answer = res.body
@@ -80,10 +94,10 @@ class Webfilter(PipelineStep):
             return {}
         return apply_changes(arguments, changes)
 
-    def _unanswered(self, cls: type | None, reason: str) -> dict[str, Any]:
+    def _unanswered(self, cls: type | None, reason: str, quiet: bool = False) -> dict[str, Any]:
         """The service gave no usable answer: go on unchanged, or halt when the operator asked for fail closed."""
         if client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN"):
-            log.warning(
+            (log.debug if quiet else log.warning)(
                 "openedx-webhooks-relay: %s: no answer from the service (%s); going on unchanged (fail open)",
                 self.filter_type,
                 reason,

@@ -363,3 +363,58 @@ def test_an_exception_the_filter_does_not_have_is_logged_and_the_changes_still_a
     assert CourseEnrollmentStarted.run_filter(user=user, course_key=key, mode="audit") == (user, key, "honor")
     assert "has no exception PreventEverything" in caplog.text
     assert str(key) == COURSE
+
+
+@pytest.mark.django_db
+def test_a_service_that_hangs_costs_one_timeout_then_calls_pause(relay: Any, settings: Any, monkeypatch: Any) -> None:
+    """A service that accepts and never answers: the first call waits its timeout, the next ones skip the network
+    (no new connection) until the pause is over."""
+    import threading
+    import time
+
+    from openedx_filters.learning.filters import CourseEnrollmentStarted
+
+    from openedx_webhooks_relay import pipeline
+    from openedx_webhooks_relay.routing import routing
+    from tests.filterapp.cases import make_user
+
+    held: list[socket.socket] = []
+    posts: list[bytes] = []  # request lines of filter calls (the routing refresher's GETs hang here too)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn = listener.accept()[0]
+            except OSError:
+                return
+            held.append(conn)
+            first = conn.recv(64)
+            if first.startswith(b"POST /api/filters"):
+                posts.append(first)
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        settings.OPENEDX_WEBHOOKS_URL = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        settings.OPENEDX_WEBHOOKS_TIMEOUT = 0.5
+        strict_pipelines(settings)
+        monkeypatch.setattr(pipeline, "NO_ANSWER_PAUSE", 1.5)
+        routing.reset()
+        user, key = make_user(), CASES["CourseEnrollmentStarted"]["course_key"].make()
+        for _ in range(5):
+            assert CourseEnrollmentStarted.run_filter(user=user, course_key=key, mode="audit") == (user, key, "audit")
+        assert len(posts) == 1
+        settings.OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False
+        with pytest.raises(CourseEnrollmentStarted.PreventEnrollment):
+            CourseEnrollmentStarted.run_filter(user=user, course_key=key, mode="audit")
+        assert len(posts) == 1
+        time.sleep(1.6)  # the pause is over: the next call tries the service again
+        with pytest.raises(CourseEnrollmentStarted.PreventEnrollment):
+            CourseEnrollmentStarted.run_filter(user=user, course_key=key, mode="audit")
+        assert len(posts) == 2
+    finally:
+        listener.close()
+        for s in held:
+            s.close()
