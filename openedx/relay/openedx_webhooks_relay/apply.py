@@ -397,12 +397,16 @@ def _parameters(exc_class: type) -> tuple[dict[str, inspect.Parameter], bool]:
 
 
 def halt_class(filter_class: type) -> type[OpenEdxFilterException] | None:
-    """The exception a halt without a named exception raises: the first that needs no redirect target."""
+    """The exception a halt without a named exception raises (as the service's own halts, SPEC §5): the filter's
+    first exception that is not a redirect (RedirectToPage, RedirectToUrl) and needs no redirect target; a filter
+    that has only redirects gets its first, to the site root."""
     classes = list(exception_classes(filter_class).values())
     for cls in classes:
         named, _ = _parameters(cls)
         redirect = named.get("redirect_to")
-        if redirect is None or redirect.default is not inspect.Parameter.empty:
+        if not cls.__name__.startswith("Redirect") and (
+            redirect is None or redirect.default is not inspect.Parameter.empty
+        ):
             return cls
     return classes[0] if classes else None
 
@@ -455,7 +459,7 @@ def make_exception(exc_class: type[OpenEdxFilterException], arguments: Mapping[s
         kwargs[key] = value
     for name, param in named.items():
         if name not in kwargs and param.default is inspect.Parameter.empty:
-            kwargs[name] = ""
+            kwargs[name] = "/" if name == "redirect_to" else ""  # a redirect with no target goes to the site root
     try:
         return exc_class(**kwargs)
     except TypeError:
