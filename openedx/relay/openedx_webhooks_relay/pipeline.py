@@ -66,9 +66,14 @@ class Webfilter(PipelineStep):
             return self._relay(kwargs)
         except OpenEdxFilterException:
             raise
-        except Exception:  # noqa: BLE001 - never into the platform: the process goes on unchanged
+        except Exception as exc:  # noqa: BLE001 - never into the platform; a relay fault counts as no answer
             log.exception("openedx-webhooks-relay: filter %s not relayed", self.filter_type)
-            return {}
+            try:
+                return self._unanswered(filter_class(self.filter_type), f"relay error {type(exc).__name__}", quiet=True)
+            except OpenEdxFilterException:
+                raise
+            except Exception:  # noqa: BLE001
+                return {}
 
     def _relay(self, arguments: dict[str, Any]) -> dict[str, Any]:
         cls = filter_class(self.filter_type)

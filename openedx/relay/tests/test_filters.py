@@ -423,3 +423,24 @@ def test_a_service_that_hangs_costs_one_timeout_then_calls_pause(relay: Any, set
         listener.close()
         for s in held:
             s.close()
+
+
+class Unreadable:
+    """An argument the relay cannot read (its attributes raise), standing in for a relay fault."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "__dict__":
+            raise RuntimeError("cannot read me")
+        return super().__getattribute__(name)
+
+
+@pytest.mark.django_db
+def test_a_relay_fault_counts_as_no_answer(relay: Any, settings: Any) -> None:
+    from openedx_filters.learning.filters import CourseUnenrollmentStarted
+
+    strict_pipelines(settings)
+    odd = Unreadable()
+    assert CourseUnenrollmentStarted.run_filter(enrollment=odd) is odd
+    settings.OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False
+    with pytest.raises(CourseUnenrollmentStarted.PreventUnenrollment, match="relay error RuntimeError"):
+        CourseUnenrollmentStarted.run_filter(enrollment=odd)
