@@ -243,6 +243,10 @@ def test_a_filter_with_no_webfilter_makes_no_network_call(
     StudentLoginRequested.run_filter(user=user)  # the control: a filter with a webfilter does call
     assert [r.path for r in counter.wait_for(1, timeout=5)] == ["/api/filters"]
 
+    settings.OPENEDX_WEBHOOKS_ENABLED = False  # switched off: not even filters with a webfilter call out
+    assert StudentLoginRequested.run_filter(user=user) is user
+    assert [r.path for r in counter.requests] == ["/api/filters"]
+
 
 def strict_pipelines(settings: Any) -> None:
     """fail_silently off everywhere: an exception other than the filter's own would reach the caller (and fail)."""
