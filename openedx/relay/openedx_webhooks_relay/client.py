@@ -13,6 +13,7 @@ import requests
 from django.conf import settings
 
 from . import __version__
+from .settings.common import DEFAULTS
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ class Result:
 
 def setting(name: str, default: Any = None) -> Any:
     """A relay setting (the plugin settings set every default; this covers a platform that skipped them)."""
-    from .settings.common import DEFAULTS
-
     return getattr(settings, name, DEFAULTS.get(name, default))
 
 
