@@ -12,6 +12,7 @@ timeout every few seconds, not one per request.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from typing import Any
@@ -41,6 +42,19 @@ def filter_class(filter_type: str) -> type | None:
         _classes.update({c.filter_type: c for c in all_filter_classes()})
         cls = _classes.setdefault(filter_type, None)  # type: ignore[arg-type]
     return cls
+
+
+_arguments: dict[type, frozenset[str]] = {}
+
+
+def filter_arguments(cls: type) -> frozenset[str]:
+    """The names of the filter's own arguments (its run_filter parameters)."""
+    names = _arguments.get(cls)
+    if names is None:
+        params = inspect.signature(cls.run_filter).parameters.values()
+        names = frozenset(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        _arguments[cls] = names
+    return names
 
 
 def _reason(res: client.Result) -> str:
@@ -80,7 +94,13 @@ class Webfilter(PipelineStep):
         base = str(client.setting("OPENEDX_WEBHOOKS_URL"))
         if time.monotonic() < _no_answer_until.get(base, 0.0):
             return self._unanswered(cls, f"no answer to a call in the last {NO_ANSWER_PAUSE:g} s", quiet=True)
-        body = {"filter_type": self.filter_type, "data": arguments_to_json(arguments)}
+        # Only the filter's own arguments: a step before this one may have added keys of its own to the
+        # pipeline's output, which the service would refuse (they pass through untouched).
+        own = filter_arguments(cls) if cls is not None else frozenset(arguments)
+        body = {
+            "filter_type": self.filter_type,
+            "data": arguments_to_json({k: v for k, v in arguments.items() if k in own}),
+        }
         res = client.call("POST", "/api/filters", body)
         if res.status is None:
             _no_answer_until[base] = time.monotonic() + NO_ANSWER_PAUSE

@@ -11,4 +11,5 @@ class ModeFromCatalog(PipelineStep):
     """Turns the "audit" mode into "honor", as a site's own enrollment rule might."""
 
     def run_filter(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {"mode": "honor"} if kwargs.get("mode") == "audit" else {}
+        # The extra key is the step's own (openedx-filters passes it on): the relay must not send it.
+        return {"mode": "honor", "enrollment_rule": "catalog"} if kwargs.get("mode") == "audit" else {}
