@@ -68,9 +68,12 @@ def concrete_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def model_to_json(obj: models.Model) -> dict[str, Any]:
+    """The loaded columns (a deferred one is left out rather than read: serialising never queries)."""
+    deferred = obj.get_deferred_fields()
     out: dict[str, Any] = {}
     for f in concrete_fields(type(obj)):
-        out[f.attname] = plain_to_json(f.value_from_object(obj))
+        if f.attname not in deferred:
+            out[f.attname] = plain_to_json(f.value_from_object(obj))
     return out
 
 

@@ -33,11 +33,13 @@ def test_models_by_their_columns_related_rows_by_id_and_never_the_password() -> 
 
 
 @pytest.mark.django_db
-def test_a_queryset_is_described_never_evaluated(django_assert_num_queries: Any) -> None:
+def test_serialising_never_queries_a_queryset_is_described_deferred_columns_left_out(django_assert_num_queries: Any) -> None:
     qs = make_enrollments()
+    partial = qs.only("id", "mode").first()
     with django_assert_num_queries(0):
-        data = arguments_to_json({"enrollments": qs.filter(is_active=True)})
-    assert data == {"enrollments": {"__queryset__": "filterapp.CourseEnrollment", "filter": {}, "exclude": {}}}
+        data = arguments_to_json({"enrollments": qs.filter(is_active=True), "enrollment": partial})
+    assert data["enrollments"] == {"__queryset__": "filterapp.CourseEnrollment", "filter": {}, "exclude": {}}
+    assert data["enrollment"] == {"id": partial.pk, "mode": "audit"}  # deferred columns are not read
 
 
 def test_form_data_values_and_lists_keys_datetimes_and_containers() -> None:
