@@ -28,6 +28,7 @@ from django.db import models, router, transaction
 from django.db.models.query import QuerySet
 from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.utils.functional import Promise
+from django.utils.safestring import SafeData
 from opaque_keys import InvalidKeyError, OpaqueKey
 from openedx_filters.exceptions import OpenEdxFilterException
 
@@ -146,7 +147,10 @@ def coerce_scalar(original: Any, value: Any) -> Any:
             if isinstance(value, (dict, list)):
                 raise Skip("a string takes a string, a number or a boolean")
             text = form_text(value)
-            return kind(text) if isinstance(original, str) and kind is not str else text
+            # A safe string (mark_safe) comes back plain, so templates escape what a webfilter wrote.
+            if isinstance(original, SafeData) or not isinstance(original, str) or kind is str:
+                return text
+            return kind(text)
         if isinstance(original, dt.datetime):
             return _datetime(original, value)
         if isinstance(original, dt.date):

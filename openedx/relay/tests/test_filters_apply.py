@@ -82,6 +82,15 @@ def test_scalars_keep_their_types() -> None:
     assert type(got["f"]) is float and isinstance(got["key"], CourseKey) and got["naive"].tzinfo is None
 
 
+def test_a_safe_string_comes_back_plain_so_templates_escape_it() -> None:
+    from django.utils.html import conditional_escape  # what templates apply to a variable
+    from django.utils.safestring import mark_safe
+
+    got = apply_changes({"banner": mark_safe("<b>Hi</b>")}, {"banner": "<script>x()</script>"})
+    assert type(got["banner"]) is str
+    assert conditional_escape(got["banner"]) == "&lt;script&gt;x()&lt;/script&gt;"
+
+
 def test_misfits_and_nulls_are_left_out() -> None:
     args = {
         "n": 3,
