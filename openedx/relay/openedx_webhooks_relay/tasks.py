@@ -13,10 +13,10 @@ A 4xx other than 408/429 means the service will never take the body: logged, not
 from __future__ import annotations
 
 import atexit
+import collections
 import heapq
 import logging
 import os
-import queue
 import random
 import threading
 import time
@@ -100,25 +100,31 @@ def mode() -> str:
 
 
 class Dispatcher:
-    """The per-process hand-off: a bounded queue, a heap of delayed retries and one daemon thread."""
+    """The per-process hand-off: a bounded inbox, a heap of delayed retries and one daemon thread.
+
+    `put` only appends to a deque: it never wakes the thread, because waking it hands the GIL to it in the middle of
+    the platform's request (measured: several hundred µs). The thread looks at the inbox every POLL seconds instead.
+    """
+
+    POLL = 0.05
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._heap_lock = threading.Lock()
         self._pid = 0
-        self._queue: queue.Queue[tuple[dict[str, Any], int, float]] = queue.Queue()
+        self._inbox: collections.deque[dict[str, Any]] = collections.deque()
         self._later: list[tuple[float, int, dict[str, Any], int, float]] = []
         self._busy = 0
         self._seq = 0
+        self._size = 10000
 
     def put(self, body: dict[str, Any]) -> bool:
         self._ensure()
-        try:
-            self._queue.put_nowait((body, 0, time.monotonic()))
-            return True
-        except queue.Full:
+        if len(self._inbox) >= self._size:
             log.error("openedx-webhooks-relay: queue full, event %s dropped", body.get("event_type"))
             return False
+        self._inbox.append(body)
+        return True
 
     def _ensure(self) -> None:
         if self._pid == os.getpid():
@@ -126,8 +132,8 @@ class Dispatcher:
         with self._lock:
             if self._pid == os.getpid():
                 return
-            size = int(client.setting("OPENEDX_WEBHOOKS_QUEUE_SIZE") or 10000)
-            self._queue = queue.Queue(maxsize=size)
+            self._size = int(client.setting("OPENEDX_WEBHOOKS_QUEUE_SIZE") or 10000)
+            self._inbox = collections.deque()
             self._later = []
             self._busy = 0
             threading.Thread(target=self._loop, name="openedx-webhooks-events", daemon=True).start()
@@ -135,15 +141,15 @@ class Dispatcher:
 
     def pending(self) -> int:
         """Bodies not handed off yet (queued, being handled or waiting for a retry)."""
-        return self._queue.qsize() + len(self._later) + self._busy
+        return len(self._inbox) + len(self._later) + self._busy
 
     def drain(self, timeout: float) -> bool:
-        """Waits until nothing is queued or in hand (retries waiting for their time count as pending)."""
+        """Waits until nothing is queued or in hand (retries waiting for their time are not waited for)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._queue.unfinished_tasks == 0 and self._busy == 0:
+            if not self._inbox and self._busy == 0:
                 return True
-            time.sleep(0.01)
+            time.sleep(0.005)
         return False
 
     def forget(self) -> int:
@@ -153,36 +159,34 @@ class Dispatcher:
             self._later.clear()
         return dropped
 
-    def _next_due(self) -> tuple[dict[str, Any], int, float] | None:
+    def _next(self) -> tuple[dict[str, Any], int, float] | None:
+        # _busy is set before the item leaves the inbox, so drain() never sees both empty while one is in hand.
+        self._busy = 1
+        try:
+            body = self._inbox.popleft()
+            return body, 0, time.monotonic()
+        except IndexError:
+            pass
         with self._heap_lock:
             if self._later and self._later[0][0] <= time.monotonic():
                 _, _, body, attempt, first = heapq.heappop(self._later)
                 return body, attempt, first
+        self._busy = 0
         return None
 
     def _loop(self) -> None:
         while True:
-            with self._heap_lock:
-                wait = max(0.0, self._later[0][0] - time.monotonic()) if self._later else None
-            try:
-                body, attempt, first = self._queue.get(timeout=wait)
-                from_queue = True
-            except queue.Empty:
-                self._busy = 1
-                due = self._next_due()
-                if due is None:
-                    self._busy = 0
-                    continue
-                body, attempt, first = due
-                from_queue = False
+            item = self._next()
+            if item is None:
+                time.sleep(self.POLL)
+                continue
+            body, attempt, first = item
             try:
                 self._handle(body, attempt, first)
             except Exception:  # noqa: BLE001 - the thread must live on
                 log.exception("openedx-webhooks-relay: event %s not handed off", body.get("event_type"))
             finally:
                 self._busy = 0
-                if from_queue:
-                    self._queue.task_done()
 
     def _handle(self, body: dict[str, Any], attempt: int, first: float) -> None:
         if mode() == "celery":
