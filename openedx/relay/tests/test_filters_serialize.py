@@ -33,7 +33,7 @@ def test_models_by_their_columns_related_rows_by_id_and_never_the_password() -> 
 
 
 @pytest.mark.django_db
-def test_serialising_never_queries_a_queryset_is_described_deferred_columns_left_out(django_assert_num_queries: Any) -> None:
+def test_serialising_never_queries(django_assert_num_queries: Any) -> None:
     qs = make_enrollments()
     partial = qs.only("id", "mode").first()
     with django_assert_num_queries(0):
