@@ -146,7 +146,7 @@ def event_entries() -> list[dict[str, Any]]:
                     arg: attrs_schema(cls) if attrs.has(cls) else type_schema(cls)
                     for arg, cls in signal.init_data.items()
                 },
-                "description": descriptions.get(signal.event_type, ""),
+                "description": descriptions.get(signal.event_type, "")[:2000],
             }
         )
     return entries
@@ -189,7 +189,7 @@ def filter_exceptions(cls: type) -> list[dict[str, Any]]:
 
 def _doc(obj: Any) -> str:
     text = inspect.getdoc(obj) or ""
-    return re.sub(r"\s+", " ", text.split("\n\n")[0]).strip()
+    return re.sub(r"\s+", " ", text.split("\n\n")[0]).strip()[:2000]
 
 
 def filter_entries() -> list[dict[str, Any]]:
