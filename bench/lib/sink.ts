@@ -6,13 +6,18 @@ const SINK = `
 const http = require('node:http');
 let count = 0;
 const report = process.env.SINK_REPORT === '1';
+const delay = Number(process.env.SINK_DELAY_MS || 0);
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     count++;
     if (report) process.send({ at: performance.timeOrigin + performance.now(), id: req.headers['webhook-id'] });
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('ok');
+    const answer = () => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    };
+    if (delay > 0) setTimeout(answer, delay);
+    else answer();
   });
 });
 server.keepAliveTimeout = 60000;
@@ -27,11 +32,14 @@ export interface Sink {
   close(): void;
 }
 
-/** report: the sink posts {at, id} to the parent for every call (arrival time on the shared clock). */
-export async function startSink(opts: { report?: boolean } = {}): Promise<Sink> {
+/**
+ * report: the sink posts {at, id} to the parent for every call (arrival time on the shared clock);
+ * delayMs: it answers that long after the request arrived (a slow receiver).
+ */
+export async function startSink(opts: { report?: boolean; delayMs?: number } = {}): Promise<Sink> {
   const child = spawn(process.execPath, ['-e', SINK], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, SINK_REPORT: opts.report ? '1' : '0' },
+    env: { ...process.env, SINK_REPORT: opts.report ? '1' : '0', SINK_DELAY_MS: String(opts.delayMs ?? 0) },
   });
   const port = await new Promise<number>((resolve) =>
     child.once('message', (m) => resolve((m as { port: number }).port)),

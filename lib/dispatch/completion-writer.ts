@@ -3,6 +3,7 @@
 // records many attempts. The wait matters most on PGlite, whose queries hold the event loop: without it
 // each response was handled between two writes and every write carried a single outcome (~8× slower).
 import type { DbHandle } from '../db/client';
+import { backgroundTurn } from './foreground';
 import { writeCompletions, type Completion } from './queue';
 
 const MAX_BATCH = 256;
@@ -34,6 +35,7 @@ export function completionWriter(handle: DbHandle, delayMs = FLUSH_DELAY_MS): Co
 
   async function writeBatch(batch: Pending[]) {
     try {
+      await backgroundTurn(handle);
       await writeCompletions(handle, batch.map((p) => p.c));
     } catch (err) {
       // One bad row must not lose the others: write them one by one, then log what still fails.

@@ -2,6 +2,7 @@
 // drizzle's execute() sends them unprepared, and parsing and planning these CTEs each time roughly
 // halved ingest throughput in bench/events-ingest.ts. Parameters are $1…; JSON goes in as text.
 import type { DbHandle } from '../db/client';
+import { backgroundTurn } from './foreground';
 
 interface PostgresJs {
   unsafe(text: string, params?: unknown[], options?: { prepare: boolean }): Promise<unknown[]>;
@@ -35,6 +36,7 @@ const INDEX_ORDER = `select set_config('enable_seqscan', 'off', true), set_confi
 
 /** Runs a queue statement planned as an ordered index walk, whatever the table's statistics say. */
 export async function queueRows<T>(handle: DbHandle, text: string, params: unknown[]): Promise<T[]> {
+  await backgroundTurn(handle);
   const client = clientOf(handle);
   if (handle.kind === 'postgres') {
     return (client as PostgresJs).begin(async (tx) => {

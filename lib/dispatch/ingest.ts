@@ -5,6 +5,7 @@ import { closestEvents, findEvent, type EventDef } from '../catalog';
 import type { DbHandle } from '../db/client';
 import { zodIssues, firstIssueSentence, type Issue } from '../http/json';
 import { encodeBody } from './encode';
+import { foreground } from './foreground';
 import { hotRows } from './hot-sql';
 import { buildMetadata, buildPayload, normaliseTime, type MetadataInput } from './payload';
 import { webhooksFor } from './targets';
@@ -120,7 +121,11 @@ const INSERT_EVENT = `
   select (select count(*) from ins)::int as inserted, (select count(*) from d)::int as deliveries`;
 
 /** Validates, stores and queues one event. Duplicates (same metadata.id) store nothing. */
-export async function ingestEvent(handle: DbHandle, body: unknown, now = new Date()): Promise<IngestResult> {
+export function ingestEvent(handle: DbHandle, body: unknown, now = new Date()): Promise<IngestResult> {
+  return foreground(() => ingest(handle, body, now));
+}
+
+async function ingest(handle: DbHandle, body: unknown, now: Date): Promise<IngestResult> {
   const req = parseEventRequest(body);
   if (!req.ok) return req;
   const { event, data } = req;
@@ -149,7 +154,8 @@ export async function ingestEvent(handle: DbHandle, body: unknown, now = new Dat
 
   if (Number(result?.inserted) === 1) {
     const count = Number(result?.deliveries);
-    if (count > 0) wakeWorkers(handle);
+    // After this turn, so the 202 is written before the worker's claim takes the (embedded) database.
+    if (count > 0) setImmediate(() => wakeWorkers(handle));
     return { ok: true, status: 202, body: { id: metadata.id, event_type: event.eventType, deliveries: count } };
   }
   const [stored] = await hotRows<{ event_type: string; delivery_count: number }>(

@@ -45,6 +45,13 @@ export interface Worker {
 }
 
 const MIN_SLEEP_MS = 5;
+/**
+ * A stream of events (each waking the worker) is claimed in one claim every WAKE_GATHER_MS and its next retry
+ * planned at most every PLAN_EVERY_MS, instead of a claim and a next-due query per event: those statements
+ * share the database (on PGlite, the event loop itself) with the events being accepted.
+ */
+const WAKE_GATHER_MS = 10;
+const PLAN_EVERY_MS = 50;
 /** With due work waiting, how long freed slots gather before the next claim: fewer, larger claims. */
 const REFILL_DELAY_MS = 5;
 
@@ -75,6 +82,8 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   let timer: NodeJS.Timeout | null = null;
   let timerAt = Infinity;
   let idle: (() => void) | null = null;
+  let claimedAt = -Infinity;
+  let plannedAt = -Infinity;
 
   /** Sleep until `ms` from now unless something earlier is already planned. */
   function wakeIn(ms: number) {
@@ -110,6 +119,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
         return;
       }
       let batch: ClaimBatch;
+      claimedAt = Date.now();
       try {
         batch = await claimDue(handle, workerId, room, leaseMs, limits);
         errors = 0;
@@ -122,6 +132,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       // One query for the batch's secrets; on failure each attempt looks its own up.
       if (batch.length) await lookup.prime(batch.map((d) => d.targetId)).catch(() => {});
       for (const d of batch) void run(d);
+      startQueued();
       // Webhooks skipped at their limit, or filled up by this batch, get their due deliveries when one of
       // their calls ends (see run). The others' are what `backlog` is about.
       backlog = batch.scanned >= room;
@@ -141,6 +152,9 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   }
 
   async function planNextCheck() {
+    const since = Date.now() - plannedAt;
+    if (since < PLAN_EVERY_MS) return wakeIn(PLAN_EVERY_MS - since);
+    plannedAt = Date.now();
     let ms: number | null = null;
     try {
       // Webhooks at their limit are left out: their next call starts when one of theirs ends.
@@ -158,9 +172,27 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     else wakeIn(REFILL_DELAY_MS);
   }
 
+  /**
+   * Calls waiting for their turn: one starts per turn of the event loop, so a request that arrived meanwhile
+   * (the LMS's next event) is read between two of them, not after the whole batch: its 202 does not wait
+   * for the signing and sending of every delivery claimed before it.
+   */
+  const turns: (() => void)[] = [];
+  let turning = false;
+  function startQueued() {
+    if (turning || turns.length === 0) return;
+    turning = true;
+    setImmediate(function next() {
+      turns.shift()?.();
+      if (turns.length) setImmediate(next);
+      else turning = false;
+    });
+  }
+
   async function run(d: ClaimedDelivery) {
     calls++;
     byTarget.set(d.targetId, (byTarget.get(d.targetId) ?? 0) + 1);
+    await new Promise<void>((resolve) => turns.push(resolve));
     let completion: Completion | null = null;
     try {
       completion = await attemptDelivery(d, await lookup.get(d.targetId), attemptOpts);
@@ -191,11 +223,18 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     if (stopping && calls === 0 && writing === 0) idle?.();
   }
 
-  const unregister = registerWaker(handle, wake);
+  /** New deliveries: claimed at once, or with the others of the same burst. */
+  function wakeSoon() {
+    const since = Date.now() - claimedAt;
+    if (claiming || since >= WAKE_GATHER_MS) wake();
+    else wakeIn(WAKE_GATHER_MS - since);
+  }
+
+  const unregister = registerWaker(handle, wakeSoon);
   const tag = handleTag(handle);
   // Our own process was woken in-process already; NOTIFYs from it are skipped.
   const unlisten = handle
-    .listen(DELIVERIES_CHANNEL, (payload) => payload !== tag && wake())
+    .listen(DELIVERIES_CHANNEL, (payload) => payload !== tag && wakeSoon())
     .catch((err) => {
       console.error('[dispatch] cannot LISTEN for new deliveries; polling instead:', err);
       return null;

@@ -1,5 +1,6 @@
 // Serves a fetch-style route handler from node:http (IncomingMessage → Request, Response → ServerResponse).
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * An unread rest of a refused body (413, 415, 401…) up to this size is read and dropped after the answer, so
@@ -92,13 +93,35 @@ export function keepConnectionUsable(req: http.IncomingMessage, res: http.Server
   if (req.complete || res.headersSent) return;
   // Content-Length is the most there is left to drop; a chunked body may go on for ever.
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (!(declared <= DRAIN_LIMIT_BYTES)) res.shouldKeepAlive = false;
+  if (!(declared <= DRAIN_LIMIT_BYTES)) {
+    res.shouldKeepAlive = false;
+    lingerOnClose(req.socket);
+  }
   const drop = () => {
     req.removeAllListeners('data');
     req.on('data', () => {}).on('error', () => {});
     req.resume();
   };
   res.once('finish', drop);
+}
+
+/** Longest a closing connection keeps reading what the client still sends (see lingerOnClose). */
+const LINGER_MS = 10_000;
+
+/**
+ * Closing a connection whose client is still sending makes the kernel reset it, and the reset can destroy
+ * the answer before the client reads it (it sees EPIPE or ECONNRESET, not the 413). So, as web servers do,
+ * the closing side only ends its half, keeps reading and dropping until the client closes its own (it has
+ * the answer and `connection: close`), and gives up after LINGER_MS.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function (this: Socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('end', () => this.destroy());
+    this.once('close', () => clearTimeout(timer));
+  };
 }
 
 /** 400 for a request whose Host header makes no URL, written at once. */

@@ -54,11 +54,14 @@ describe('an early refusal leaves the kept-alive connection usable', () => {
     expect(next).toEqual([202, 202]);
   });
 
-  it('closes the connection cleanly after refusing a body too long to drop (8 MB)', async () => {
-    const { refused, next } = await refusalThenTwoEvents('/api/events', { ...auth, ...jsonType }, big(8 * MB));
-    expect(refused.status).toBe(413);
-    expect(refused.connection).toBe('close');
-    expect(next).toEqual([202, 202]);
+  it('closes the connection cleanly after refusing a body too long to drop (8 MB), every time', async () => {
+    // Closed while the client still sends, a connection is reset and the answer can be lost with it.
+    for (let i = 0; i < 5; i++) {
+      const { refused, next } = await refusalThenTwoEvents('/api/events', { ...auth, ...jsonType }, big(8 * MB));
+      expect(refused.status).toBe(413);
+      expect(refused.connection).toBe('close');
+      expect(next).toEqual([202, 202]);
+    }
   });
 });
 
