@@ -130,7 +130,7 @@ describe('response schemas match what the presenters answer', () => {
   it('webhook, webfilter and catalog entries have exactly the documented keys', async () => {
     const [w] = await handle.db.insert(webhooks).values({ eventType: 'org.openedx.learning.course.enrollment.created.v1', url: 'https://a.example/h', secret: 'whsec_x' }).returning();
     const [f] = await handle.db.insert(webfilters).values({ filterType: 'org.openedx.learning.student.registration.requested.v1', url: 'https://a.example/f', position: 0 }).returning();
-    const cases: [string, Record<string, unknown>, typeof out.webhook | typeof out.webfilter | typeof out.catalogEvent | typeof out.catalogFilter][] = [
+    const cases: [string, object, typeof out.webhook | typeof out.webfilter | typeof out.catalogEvent | typeof out.catalogFilter][] = [
       ['webhook', webhookJson(w!), out.webhook],
       ['webfilter', webfilterJson(f!), out.webfilter],
       ['catalog event', eventJson(findEvent('org.openedx.learning.course.enrollment.created.v1')!), out.catalogEvent],
