@@ -1,6 +1,7 @@
 'use client';
 // The API reference: /api/openapi.json rendered by Scalar (a maintained renderer), with nothing fetched from
-// other sites: no web fonts, no telemetry, no developer toolbar; "Test request" calls this service itself.
+// other sites and no links to them: no web fonts, no telemetry, no AI agent, no hosted client; "Test request"
+// calls this service itself.
 import { ApiReferenceReact } from '@scalar/api-reference-react';
 import '@scalar/api-reference-react/style.css';
 
@@ -16,6 +17,8 @@ export function ApiReference() {
           hideDarkModeToggle: true,
           forceDarkModeState: 'light',
           layout: 'modern',
+          hideClientButton: true,
+          agent: { disabled: true },
         }}
       />
     </div>
