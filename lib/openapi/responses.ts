@@ -67,6 +67,7 @@ export const delivery = z
     last_error: z.string().nullable(),
     last_duration_ms: z.int().nullable(),
     outcome: z.record(z.string(), z.unknown()).nullable().describe('webfilter: {result, reason, applied_data?, exception?}; webhook: null.'),
+    request_id: z.string().nullable().describe('x-request-id of the LMS call that queued it: its log lines carry the same req_id.'),
     created_at: iso,
     updated_at: iso,
     completed_at: iso.nullable(),

@@ -9,9 +9,10 @@ import { OPERATIONS, PATH_PARAMS } from '../../app/api/operations';
 import { GET } from '../../app/api/openapi.json/route';
 import { EVENTS, findEvent, findFilter, sampleEventData } from '../../lib/catalog';
 import type { DbHandle } from '../../lib/db';
-import { webhooks, webfilters } from '../../lib/db/schema';
+import { deliveries, webhooks, webfilters } from '../../lib/db/schema';
 import { parseEventRequest } from '../../lib/dispatch/ingest';
 import { eventJson, filterJson } from '../../lib/manage/catalog-json';
+import { deliveryJson } from '../../lib/deliveries/present';
 import { webfilterJson } from '../../lib/manage/webfilters';
 import { webhookJson } from '../../lib/manage/webhooks';
 import { buildOpenApi } from '../../lib/openapi/document';
@@ -130,8 +131,13 @@ describe('response schemas match what the presenters answer', () => {
   it('webhook, webfilter and catalog entries have exactly the documented keys', async () => {
     const [w] = await handle.db.insert(webhooks).values({ eventType: 'org.openedx.learning.course.enrollment.created.v1', url: 'https://a.example/h', secret: 'whsec_x' }).returning();
     const [f] = await handle.db.insert(webfilters).values({ filterType: 'org.openedx.learning.student.registration.requested.v1', url: 'https://a.example/f', position: 0 }).returning();
-    const cases: [string, object, typeof out.webhook | typeof out.webfilter | typeof out.catalogEvent | typeof out.catalogFilter][] = [
+    const [d] = await handle.db
+      .insert(deliveries)
+      .values({ kind: 'webhook', eventId: crypto.randomUUID(), targetId: w!.id, eventType: w!.eventType, url: w!.url, requestId: 'req-1' })
+      .returning();
+    const cases: [string, object, typeof out.webhook | typeof out.webfilter | typeof out.delivery | typeof out.catalogEvent | typeof out.catalogFilter][] = [
       ['webhook', webhookJson(w!), out.webhook],
+      ['delivery', deliveryJson(d!), out.delivery],
       ['webfilter', webfilterJson(f!), out.webfilter],
       ['catalog event', eventJson(findEvent('org.openedx.learning.course.enrollment.created.v1')!), out.catalogEvent],
       ['catalog filter', filterJson(findFilter('org.openedx.learning.student.registration.requested.v1')!), out.catalogFilter],
