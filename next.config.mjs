@@ -5,6 +5,6 @@ const nextConfig = {
   poweredByHeader: false,
   // Types are checked once by `npm run check` (CI runs it before the tests); the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ['@electric-sql/pglite', 'postgres'],
+  serverExternalPackages: ['@electric-sql/pglite', 'postgres', 'pino', 'pino-pretty', 'prom-client'],
 };
 export default nextConfig;

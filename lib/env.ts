@@ -68,6 +68,12 @@ const schema = z
     WORKER_HEARTBEAT_TIMEOUT: z.coerce.number().min(3, 'must be at least 3 seconds').max(3600).default(15),
     /** Calls in flight at once to one webhook, per worker. */
     MAX_IN_FLIGHT_PER_TARGET: positiveInt(64).default(16),
+    /** SPEC §11: pino level of the JSON log lines. */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** SPEC §11: a token that may read GET /api/metrics (besides keys with the "metrics" scope). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** On SIGTERM, how long requests and deliveries in flight may take to finish before the process exits. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
     /** Most failed deliveries one bulk "Retry failed…" queues. */
     BULK_RETRY_LIMIT: positiveInt(1_000_000).default(10_000),
   })

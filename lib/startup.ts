@@ -5,15 +5,21 @@ import { getDb } from './db';
 import { ensureAdmin } from './auth/users';
 import { ensureInitialApiKey } from './auth/api-keys';
 import { authSecret } from './auth/secret';
+import { logger } from './log';
+import type { Worker } from './dispatch/worker';
 
 const STARTED = Symbol.for('openedx-webhooks.startup');
+const WORKER = Symbol.for('openedx-webhooks.inline-worker');
+/** Set by server.ts before anything starts: it handles SIGTERM and SIGINT itself (see stopBackgroundWork). */
+export const OWNS_SIGNALS = Symbol.for('openedx-webhooks.owns-signals');
+type Global = { [STARTED]?: Promise<void>; [WORKER]?: Worker; [OWNS_SIGNALS]?: boolean };
 
 /**
  * Once per process, whoever asks first (instrumentation, or server.ts before it listens): the two load this
  * module apart, so the promise is kept on globalThis.
  */
 export function startServer(): Promise<void> {
-  const g = globalThis as { [STARTED]?: Promise<void> };
+  const g = globalThis as Global;
   g[STARTED] ??= start();
   return g[STARTED];
 }
@@ -40,11 +46,32 @@ async function start(): Promise<void> {
       perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
       heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
     });
-    // On a polite stop, let the calls in flight finish and store their results; leases cover a crash.
-    process.once('SIGTERM', () => void worker.stop().finally(() => process.exit(0)));
+    (globalThis as Global)[WORKER] = worker;
+    // Served some other way than server.ts (`next start`): on a polite stop, let the calls in flight finish
+    // and store their results; leases cover a crash.
+    if (!(globalThis as Global)[OWNS_SIGNALS]) process.once('SIGTERM', () => void stopBackgroundWork().finally(() => process.exit(0)));
   }
   const where = handle.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${e.dataDir}`;
-  console.log(`[openedx-webhooks] ready on ${where}; deliveries: ${e.WORKER === 'inline' ? 'inline worker' : 'external worker'}`);
+  logger().info({ database: handle.kind, worker: e.WORKER }, `ready on ${where}; deliveries: ${e.WORKER === 'inline' ? 'inline worker' : 'external worker'}`);
+}
+
+/** Stops the inline worker: it claims nothing more, and its calls in flight finish and are stored. */
+export async function stopWorker(): Promise<void> {
+  const g = globalThis as Global;
+  const worker = g[WORKER];
+  g[WORKER] = undefined;
+  await worker?.stop();
+}
+
+/** Waits for what is written after an answer: webfilter call logs, request ids on deliveries. */
+export async function flushAfterAnswers(): Promise<void> {
+  const [{ flushFilterLogs }, { flushRequestTags }] = await Promise.all([import('./dispatch/filters/log'), import('./deliveries/request-id')]);
+  await Promise.all([flushFilterLogs(), flushRequestTags()]);
+}
+
+export async function stopBackgroundWork(): Promise<void> {
+  await stopWorker();
+  await flushAfterAnswers();
 }
 
 /** For instrumentation: a bad environment or a failed start stops the process with one clear line. */
@@ -53,7 +80,7 @@ export async function startServerOrExit(): Promise<void> {
     await startServer();
   } catch (err) {
     if (err instanceof EnvError) console.error(`[openedx-webhooks] ${err.message}`);
-    else console.error('[openedx-webhooks] start failed:', err);
+    else logger().fatal({ err }, 'start failed');
     process.exit(1);
   }
 }

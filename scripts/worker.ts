@@ -3,6 +3,7 @@ import { EnvError, env } from '../lib/env';
 import { openDb } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
 import { startWorker } from '../lib/dispatch/worker';
+import { logger } from '../lib/log';
 
 async function main() {
   const e = env();
@@ -23,17 +24,24 @@ async function main() {
   });
   // The worker's timers do not hold the process open; this does, until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  console.log(`[openedx-webhooks] worker ${worker.id} started on PostgreSQL`);
+  const log = logger();
+  log.info({ worker: worker.id }, `worker ${worker.id} started on PostgreSQL`);
 
+  // SIGTERM (also as PID 1 in a container) or SIGINT: claim nothing more, let the calls in flight finish and
+  // store their outcomes, then exit 0; past SHUTDOWN_TIMEOUT_MS, exit anyway (leases cover the rest).
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[openedx-webhooks] ${signal}: finishing deliveries in flight…`);
+    log.info({ signal, timeout_ms: e.SHUTDOWN_TIMEOUT_MS }, 'stopping: finishing deliveries in flight');
+    setTimeout(() => {
+      log.warn({ timeout_ms: e.SHUTDOWN_TIMEOUT_MS }, 'SHUTDOWN_TIMEOUT_MS passed: exiting with deliveries unfinished');
+      process.exit(0);
+    }, e.SHUTDOWN_TIMEOUT_MS).unref();
     await worker.stop();
     await handle.close();
     clearInterval(keepAlive);
-    console.log('[openedx-webhooks] worker stopped');
+    log.info({ worker: worker.id }, 'worker stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -41,6 +49,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof EnvError ? `[openedx-webhooks] ${err.message}` : err);
+  // A bad environment is one plain line for the person starting it; anything else is logged.
+  if (err instanceof EnvError) console.error(`[openedx-webhooks] ${err.message}`);
+  else logger().fatal({ err }, 'worker failed to start');
   process.exit(1);
 });

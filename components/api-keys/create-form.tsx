@@ -11,6 +11,7 @@ const SCOPE_HINTS = {
   events: 'Send events to /api/events (the LMS).',
   filters: 'Call filters at /api/filters (the LMS).',
   admin: 'Manage webhooks, webfilters and deliveries through /api/v1.',
+  metrics: 'Read Prometheus metrics at /api/metrics (a scraper).',
 } as const;
 
 export function CreateApiKeyForm() {
@@ -34,7 +35,7 @@ export function CreateApiKeyForm() {
         <fieldset className="space-y-3">
           <legend className="mb-2 text-sm font-medium text-slate-800">Scopes</legend>
           {(Object.keys(SCOPE_HINTS) as (keyof typeof SCOPE_HINTS)[]).map((scope) => (
-            <CheckboxField key={scope} name="scopes" value={scope} label={scope} hint={SCOPE_HINTS[scope]} defaultChecked={scope !== 'admin'} />
+            <CheckboxField key={scope} name="scopes" value={scope} label={scope} hint={SCOPE_HINTS[scope]} defaultChecked={scope === 'events' || scope === 'filters'} />
           ))}
         </fieldset>
         {state.error && (

@@ -59,6 +59,11 @@ export function DeliveryFacts({ d, target }: { d: DeliveryDetailJson; target: Ta
       <Fact label="Last response">
         {d.last_status_code ?? '—'} · {formatDuration(d.last_duration_ms)}
       </Fact>
+      {d.request_id && (
+        <Fact label="Request id">
+          <span className="font-mono text-xs break-all">{d.request_id}</span>
+        </Fact>
+      )}
       {d.last_error && (
         <Fact label="Last error">
           <span className="font-mono text-xs text-red-700">{d.last_error}</span>

@@ -10,6 +10,7 @@ const ITEMS = [
   { href: '/deliveries', label: 'Deliveries' },
   { href: '/connections', label: 'Connections' },
   { href: '/api-keys', label: 'API keys' },
+  { href: '/api-reference', label: 'API reference' },
 ];
 
 export function Nav() {

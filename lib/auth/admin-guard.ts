@@ -5,6 +5,7 @@ import { jsonError } from '../http/json';
 import { bearerToken, checkApiKey } from './api-key-guard';
 import { requestOrigin } from './origin';
 import { currentAdmin } from './session';
+import { logger } from '../log';
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
@@ -34,7 +35,7 @@ export function withAdmin<C>(handler: Handler<C>) {
       }
       return await handler(req, ctx);
     } catch (err) {
-      console.error(`[api] ${req.method} ${new URL(req.url).pathname} failed:`, err);
+      logger().error({ err, method: req.method, path: new URL(req.url).pathname }, 'request failed');
       return jsonError(500, 'The service failed to handle this request; the error has been logged.');
     }
   };

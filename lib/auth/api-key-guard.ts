@@ -3,6 +3,7 @@ import { getDb } from '../db';
 import { jsonError } from '../http/json';
 import { findActiveKey, type Scope } from './api-keys';
 import type { ApiKey } from '../db/schema';
+import { logger } from '../log';
 
 export type KeyCheck = { ok: true; key: ApiKey } | { ok: false; response: Response };
 
@@ -36,7 +37,7 @@ export function withApiKey<C>(scope: Scope, handler: Handler<C>) {
       if (!check.ok) return check.response;
       return await handler(req, ctx, check.key);
     } catch (err) {
-      console.error(`[api] ${req.method} ${new URL(req.url).pathname} failed:`, err);
+      logger().error({ err, method: req.method, path: new URL(req.url).pathname }, 'request failed');
       return jsonError(500, 'The service failed to handle this request; the error has been logged.');
     }
   };

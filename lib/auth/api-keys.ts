@@ -4,7 +4,7 @@ import { and, desc, eq, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { apiKeys, type ApiKey } from '../db/schema';
 
-export const SCOPES = ['events', 'filters', 'admin'] as const;
+export const SCOPES = ['events', 'filters', 'admin', 'metrics'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function generateToken(): string {

@@ -2,6 +2,7 @@
 import { jsonError } from '../http/json';
 import { checkApiKey } from './api-key-guard';
 import type { ApiKey } from '../db/schema';
+import { logger } from '../log';
 
 type Handler<C> = (req: Request, ctx: C, key: ApiKey) => Promise<Response>;
 
@@ -22,7 +23,7 @@ export function withRelayKey<C>(handler: Handler<C>) {
       }
       return await handler(req, ctx, key!);
     } catch (err) {
-      console.error(`[api] ${req.method} ${new URL(req.url).pathname} failed:`, err);
+      logger().error({ err, method: req.method, path: new URL(req.url).pathname }, 'request failed');
       return jsonError(500, 'The service failed to handle this request; the error has been logged.');
     }
   };

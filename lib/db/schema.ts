@@ -139,6 +139,8 @@ export const deliveries = pgTable('deliveries', {
   lastDurationMs: integer('last_duration_ms'),
   /** webfilter: applied | ignored | halted | failed, with the reason and what was applied. */
   outcome: jsonb('outcome').$type<Record<string, unknown>>(),
+  /** x-request-id of the LMS call that queued it (SPEC §11), to find its log lines. */
+  requestId: text('request_id'),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
   completedAt: tz('completed_at'),

@@ -20,6 +20,7 @@ export const summaryColumns = {
   lastError: deliveries.lastError,
   lastDurationMs: deliveries.lastDurationMs,
   outcome: deliveries.outcome,
+  requestId: deliveries.requestId,
   createdAt: deliveries.createdAt,
   updatedAt: deliveries.updatedAt,
   completedAt: deliveries.completedAt,

@@ -30,6 +30,8 @@ export interface DeliveryJson {
   last_duration_ms: number | null;
   /** webfilter: {result: applied | ignored | halted | not_applied, reason, applied_data?, exception?}; webhook: null. */
   outcome: Record<string, unknown> | null;
+  /** x-request-id of the LMS call that queued it, to find its log lines. */
+  request_id: string | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -70,6 +72,7 @@ export function deliveryJson(d: DeliverySummary): DeliveryJson {
     last_error: redactText(d.lastError),
     last_duration_ms: d.lastDurationMs,
     outcome: d.outcome ? redactOutcome(maskJson(d.outcome)) : null,
+    request_id: d.requestId,
     created_at: d.createdAt.toISOString(),
     updated_at: d.updatedAt.toISOString(),
     completed_at: iso(d.completedAt),

@@ -4,6 +4,7 @@
 // a minute at least). A worker taken for dead that was only slow loses nothing: its outcomes are still
 // logged, and the delivery is attempted again (at least once, as after any crash).
 import type { DbHandle } from '../db/client';
+import { logger } from '../log';
 import { hotRows } from './hot-sql';
 
 // One statement: my heartbeat, the dead removed, their leases released, and when the next one may die.
@@ -54,13 +55,13 @@ export function startHeartbeat(
       failing = false;
       const freed = Number(row?.freed ?? 0);
       if (freed > 0) {
-        console.log(`[dispatch] released ${freed} deliveries held by workers silent for ${timeoutMs / 1000} s`);
+        logger().warn({ released: freed, silent_s: timeoutMs / 1000 }, 'released deliveries held by silent workers');
         onReleased(freed);
       }
       // Check again just after the next worker would be taken for dead, if that is sooner than the next beat.
       if (row?.next_death_ms != null) nextMs = Math.min(everyMs, Math.max(50, Number(row.next_death_ms) + 50));
     } catch (err) {
-      if (!failing) console.error('[dispatch] cannot write the worker heartbeat; retrying:', err);
+      if (!failing) logger().error({ err }, 'cannot write the worker heartbeat; retrying');
       failing = true;
     }
     if (stopped) return;

@@ -3,6 +3,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { webfilters, webhooks, type Webfilter, type Webhook } from '../db/schema';
+import { logger } from '../log';
 
 const CHANNEL = 'oewh_targets';
 
@@ -26,7 +27,7 @@ function cacheFor(handle: DbHandle): Cache {
         fresh.webfilters.clear();
       })
       .catch((err) => {
-        console.error('[targets] cannot listen for changes; caching disabled:', err);
+        logger().warn({ err }, 'cannot listen for webhook changes; caching disabled');
         fresh.subscribed = null;
       });
     caches.set(handle, fresh);

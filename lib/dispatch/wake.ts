@@ -1,6 +1,7 @@
 // Wakes delivery workers the moment deliveries are stored: in-process at once, other processes by NOTIFY.
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '../db/client';
+import { logger } from '../log';
 
 export const DELIVERIES_CHANNEL = 'oewh_deliveries';
 
@@ -73,7 +74,7 @@ function notifyCoalesced(handle: DbHandle) {
     s.again = false;
     handle
       .notify(DELIVERIES_CHANNEL, handleTag(handle))
-      .catch((err) => console.error('[dispatch] NOTIFY failed; other workers will find the deliveries by polling:', err))
+      .catch((err) => logger().warn({ err }, 'NOTIFY failed; other workers will find the deliveries by polling'))
       .finally(() => (s.again ? run() : (s.busy = false)));
   };
   run();

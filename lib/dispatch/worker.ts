@@ -3,6 +3,8 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '../db/client';
+import { logger } from '../log';
+import { observeAttempt, workerRunning } from '../metrics/observe';
 import { attemptDelivery } from './attempt';
 import { completionWriter } from './completion-writer';
 import { startHeartbeat } from './heartbeat';
@@ -125,7 +127,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
         errors = 0;
       } catch (err) {
         // The database is away: say so once per outage, back off, and try again.
-        if (errors++ === 0) console.error('[dispatch] cannot claim deliveries; retrying:', err);
+        if (errors++ === 0) logger().error({ err, worker: workerId }, 'cannot claim deliveries; retrying');
         wakeIn(Math.min(30_000, 500 * 2 ** Math.min(errors, 6)));
         return;
       }
@@ -196,8 +198,9 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     let completion: Completion | null = null;
     try {
       completion = await attemptDelivery(d, await lookup.get(d.targetId), attemptOpts);
+      observeAttempt(d, completion);
     } catch (err) {
-      console.error(`[dispatch] delivery ${d.id} failed unexpectedly; it is retried after its lease:`, err);
+      logger().error({ err, delivery_id: d.id }, 'delivery failed unexpectedly; it is retried after its lease');
     }
     // The call is over, so its slot is free now; the delivery stays leased until its outcome is stored, so
     // no claim takes it again meanwhile.
@@ -236,7 +239,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const unlisten = handle
     .listen(DELIVERIES_CHANNEL, (payload) => payload !== tag && wakeSoon())
     .catch((err) => {
-      console.error('[dispatch] cannot LISTEN for new deliveries; polling instead:', err);
+      logger().warn({ err }, 'cannot LISTEN for new deliveries; polling instead');
       return null;
     });
 
@@ -245,10 +248,10 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     purgeExpired(handle, opts.retentionDays)
       .then((r) => {
         if (r.deliveries || r.events) {
-          console.log(`[dispatch] retention: deleted ${r.deliveries} deliveries and ${r.events} events`);
+          logger().info({ deliveries: r.deliveries, events: r.events }, 'retention: deleted old deliveries and events');
         }
       })
-      .catch((err) => console.error('[dispatch] retention failed:', err));
+      .catch((err) => logger().error({ err }, 'retention failed'));
   // First purge shortly after start, out of the way of migrations and the first requests.
   const retentionTimers = retentionEvery > 0 ? [setTimeout(purge, 5_000), setInterval(purge, retentionEvery)] : [];
   for (const t of retentionTimers) t.unref();
@@ -256,6 +259,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   // Known to be alive before the first claim, so no other worker takes this one's first leases for a dead one's.
   const heartbeat = startHeartbeat(handle, workerId, opts.heartbeatTimeoutMs ?? 15_000, () => wakeWorkers(handle));
   void heartbeat.ready.then(wake);
+  workerRunning(1);
 
   return {
     id: workerId,
@@ -272,6 +276,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       await writer.drain();
       await heartbeat.stop();
       await lookup.close();
+      workerRunning(-1);
     },
   };
 }

@@ -103,3 +103,4 @@ export function fieldsProblem(error: z.ZodError): string {
   const where = first.path.map(String).join('.') || 'fields';
   return `Field "${where}" ${first.message.replace(/\.$/, '')}.`;
 }
+export { row as dumpdataRow };

@@ -3,6 +3,7 @@
 // variant (LMS or Studio); calls are told apart by API key, variant (the relay's user agent) and events' host.
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
+import { logger } from '../log';
 
 const FLUSH_MS = 5_000;
 const MAX_TEXT = 255;
@@ -136,7 +137,7 @@ async function write(handle: DbHandle, st: State, batch: Tally[]): Promise<void>
       }
     });
   } catch (err) {
-    console.error('[connections] cannot record platform activity; counts kept for the next try:', err);
+    logger().warn({ err }, 'cannot record platform activity; counts kept for the next try');
     for (const t of batch) {
       const k = `${t.host ?? ''}|${t.variant}|${t.keyId}`;
       const cur = st.pending.get(k);

@@ -6,6 +6,7 @@ import {
   catalogOverlayVersion, mergePlatformCatalogs, platformOnlyCatalog, setCatalogOverlay, type PlatformCatalog, type PlatformOnlyCatalog,
 } from '../catalog';
 import type { DbHandle } from '../db/client';
+import { logger } from '../log';
 
 export const CATALOG_CHANNEL = 'oewh_catalog';
 const CHECK_MS = 3_000;
@@ -50,7 +51,7 @@ async function refresh(handle: DbHandle, st: State): Promise<void> {
       st.version = version;
     }
   } catch (err) {
-    console.error('[catalog] cannot load the platforms\' catalogs; using what is loaded:', err);
+    logger().error({ err }, "cannot load the platforms' catalogs; using what is loaded");
     st.version ??= '';
   } finally {
     st.checkedAt = Date.now();

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
+import { logger } from '../log';
 
 export interface Routing {
   events: string[];
@@ -28,7 +29,7 @@ function cacheFor(handle: DbHandle): Cache {
   if (!cache) {
     const fresh: Cache = { value: null, at: 0, subscribed: Promise.resolve() };
     fresh.subscribed = handle.listen(TARGETS_CHANNEL, () => void (fresh.value = null)).catch((err) => {
-      console.error('[routing] cannot listen for changes; answers may lag by up to 10 s:', err);
+      logger().warn({ err }, 'cannot listen for routing changes; answers may lag by up to 10 s');
     });
     caches.set(handle, fresh);
     cache = fresh;

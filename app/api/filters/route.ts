@@ -6,12 +6,15 @@ import { webfiltersFor } from '@/lib/dispatch/targets';
 import { parseFilterRequest, runFilter, writeFilterLog } from '@/lib/dispatch/filters';
 import { env } from '@/lib/env';
 import { json, jsonError, readJsonBody } from '@/lib/http/json';
+import { requestIdOf } from '@/lib/http/request-id';
+import { countedFilters } from '@/lib/metrics/lms-routes';
+import { observeFilterRun } from '@/lib/metrics/observe';
 import { recordCall } from '@/lib/platforms/activity';
 import { platformCatalogReady, refreshPlatformCatalog } from '@/lib/platforms/catalog';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = withApiKey('filters', async (req, _ctx, key) => {
+export const POST = countedFilters(withApiKey('filters', async (req, _ctx, key) => {
   const startedAt = performance.now();
   const e = env();
   const body = await readJsonBody(req, e.MAX_BODY_BYTES);
@@ -34,8 +37,10 @@ export const POST = withApiKey('filters', async (req, _ctx, key) => {
     startedAt,
     maxResponseBytes: e.MAX_BODY_BYTES,
   });
+  const requestId = requestIdOf(req);
+  observeFilterRun(run, startedAt, webfilters.length, requestId);
   if (webfilters.length === 0) return json(run.response);
-  const write = () => writeFilterLog(handle, run.entries);
+  const write = () => writeFilterLog(handle, run.entries, requestId);
   try {
     after(write);
   } catch {
@@ -43,4 +48,4 @@ export const POST = withApiKey('filters', async (req, _ctx, key) => {
     void write();
   }
   return json(run.response);
-});
+}));

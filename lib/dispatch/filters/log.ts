@@ -3,17 +3,20 @@
 // under load many filter calls share one round trip instead of each holding a transaction.
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../../db/client';
+import { logger } from '../../log';
 import { RESPONSE_CAPTURE_BYTES } from '../send';
 import type { FilterLogEntry } from './run';
 
 const MAX_BATCH = 200;
 
 interface Writer {
-  queue: { entries: FilterLogEntry[]; done: () => void }[];
+  queue: { entries: FilterLogEntry[]; requestId: string | null; done: () => void }[];
   busy: boolean;
 }
 const writers = new WeakMap<DbHandle, Writer>();
-const pending = new Set<Promise<void>>();
+const PENDING = Symbol.for('openedx-webhooks.filter-log-writes');
+// On globalThis: the route (bundled by Next.js) adds to it, and server.ts's shutdown waits for it.
+const pending: Set<Promise<void>> = ((globalThis as { [PENDING]?: Set<Promise<void>> })[PENDING] ??= new Set());
 
 function firstBytes(text: string, max: number): string {
   if (text.length * 3 <= max) return text; // cannot be over max bytes
@@ -21,7 +24,7 @@ function firstBytes(text: string, max: number): string {
   return buf.length <= max ? text : buf.subarray(0, max).toString('utf8');
 }
 
-function row(e: FilterLogEntry) {
+function row(e: FilterLogEntry, requestId: string | null) {
   const answered = e.sent.status !== null;
   return {
     event_id: e.callId,
@@ -39,6 +42,7 @@ function row(e: FilterLogEntry) {
     completed_at: new Date(e.sent.startedAt.getTime() + e.sent.durationMs).toISOString(),
     response_headers: answered ? e.sent.headers : null,
     response_body: answered ? firstBytes(e.sent.body, RESPONSE_CAPTURE_BYTES) : null,
+    request_id: requestId,
   };
 }
 
@@ -46,20 +50,20 @@ function row(e: FilterLogEntry) {
 const noNul = (_: string, v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v);
 
 /** Both tables in one statement (atomic on its own): the rows travel as a single jsonb parameter. */
-async function insert(handle: DbHandle, entries: FilterLogEntry[]): Promise<void> {
-  const rows = JSON.stringify(entries.map(row), noNul);
+async function insert(handle: DbHandle, batch: Writer['queue']): Promise<void> {
+  const rows = JSON.stringify(batch.flatMap((b) => b.entries.map((e) => row(e, b.requestId))), noNul);
   await handle.rows(sql`
     with input as (
       select * from jsonb_to_recordset(${rows}::jsonb) as x(
         event_id uuid, target_id uuid, event_type text, url text, status text, request_headers jsonb,
         request_body text, status_code int, error text, duration_ms int, outcome jsonb,
-        started_at timestamptz, completed_at timestamptz, response_headers jsonb, response_body text)
+        started_at timestamptz, completed_at timestamptz, response_headers jsonb, response_body text, request_id text)
     ), d as (
       insert into deliveries (kind, event_id, target_id, event_type, url, status, attempt_count, next_attempt_at,
-        request_headers, request_body, last_status_code, last_error, last_duration_ms, outcome,
+        request_headers, request_body, last_status_code, last_error, last_duration_ms, outcome, request_id,
         created_at, updated_at, completed_at)
       select 'webfilter', event_id, target_id, event_type, url, status, 1, null,
-        request_headers, request_body, status_code, error, duration_ms, outcome, started_at, completed_at, completed_at
+        request_headers, request_body, status_code, error, duration_ms, outcome, request_id, started_at, completed_at, completed_at
       from input
       returning id, event_id, target_id
     )
@@ -74,9 +78,9 @@ async function drain(handle: DbHandle, w: Writer) {
   while (w.queue.length) {
     const batch = w.queue.splice(0, MAX_BATCH);
     try {
-      await insert(handle, batch.flatMap((b) => b.entries));
+      await insert(handle, batch);
     } catch (err) {
-      console.error(`[filters] could not write the log of ${batch.length} filter call(s):`, err);
+      logger().error({ err, calls: batch.length }, 'could not write the log of filter calls');
     }
     for (const b of batch) b.done();
   }
@@ -87,7 +91,11 @@ async function drain(handle: DbHandle, w: Writer) {
  * Writes the log of one filter call once its entries are known (they may wait for slow webfilters after
  * a halt). Never rejects: a failed write is logged to the console, since the LMS already has its answer.
  */
-export function writeFilterLog(handle: DbHandle, entries: FilterLogEntry[] | Promise<FilterLogEntry[]>): Promise<void> {
+export function writeFilterLog(
+  handle: DbHandle,
+  entries: FilterLogEntry[] | Promise<FilterLogEntry[]>,
+  requestId: string | null = null,
+): Promise<void> {
   const write: Promise<void> = Promise.resolve(entries)
     .then(
       (list) =>
@@ -95,7 +103,7 @@ export function writeFilterLog(handle: DbHandle, entries: FilterLogEntry[] | Pro
           if (list.length === 0) return done();
           let w = writers.get(handle);
           if (!w) writers.set(handle, (w = { queue: [], busy: false }));
-          w.queue.push({ entries: list, done });
+          w.queue.push({ entries: list, requestId, done });
           if (!w.busy) void drain(handle, w);
         }),
     )

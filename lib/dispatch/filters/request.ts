@@ -46,3 +46,6 @@ export function parseFilterRequest(body: unknown): FilterRequest {
   }
   return { ok: true, filter, data };
 }
+
+/** The request body's shape, also what the OpenAPI document shows (app/api/operations.ts). */
+export { schema as filterRequestSchema };

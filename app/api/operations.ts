@@ -1,0 +1,279 @@
+// Every /api route as an OpenAPI operation, beside the routes it describes. Requests use the zod schemas the
+// routes validate with, so a field added there shows up in /api/openapi.json; a test walks app/api and
+// fails when a route file or one of its methods is missing here, or when an operation has no route.
+import { z } from 'zod';
+import { deliveryQuerySchema } from '@/lib/deliveries/query';
+import { filterRequestSchema } from '@/lib/dispatch/filters/request';
+import { dumpdataRow } from '@/lib/import/dumpdata';
+import * as out from '@/lib/openapi/responses';
+import { eventRequestSchema } from '@/lib/openapi/event-request';
+import { platformCatalogBody } from '@/lib/validation/platform-catalog';
+import { webfilterCreate, webfilterPatch } from '@/lib/validation/webfilter';
+import { webhookCreate, webhookPatch } from '@/lib/validation/webhook';
+import * as examples from '@/lib/openapi/examples';
+
+/** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
+export type Access = 'events' | 'filters' | 'relay' | 'admin' | 'metrics' | 'session' | 'public';
+
+export interface Answer {
+  description: string;
+  /** zod schema of a JSON body, 'text' for Prometheus text, or nothing (no body). */
+  body?: z.ZodType | 'text';
+  example?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Operation {
+  summary: string;
+  description?: string;
+  tag: 'LMS' | 'Management' | 'Relay' | 'Operations' | 'Sign-in';
+  access: Access;
+  body?: z.ZodType;
+  bodyExample?: unknown;
+  /** Query parameters: an object schema, one parameter per key. */
+  query?: z.ZodObject;
+  responses: Record<number, Answer>;
+}
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type PathItem = Partial<Record<Method, Operation>>;
+
+/** Path parameters, by name. */
+export const PATH_PARAMS: Record<string, string> = {
+  id: 'The id of the object (webhooks and webfilters: a UUID; deliveries: a number).',
+  nextauth: 'An Auth.js action: signin, signout, session, csrf, providers, callback/credentials.',
+};
+
+const ok = (description: string, body?: z.ZodType, example?: unknown): Answer => ({ description, body, example });
+const notFound: Answer = { description: 'No object has this id.', body: out.errorBody };
+const invalid: Answer = { description: 'The body does not have the expected shape; `issues` names each field.', body: out.errorBody };
+
+export const OPERATIONS: Record<string, PathItem> = {
+  '/api/events': {
+    post: {
+      tag: 'LMS',
+      summary: 'Send an Open edX event',
+      description:
+        'Stores the event and one pending delivery per enabled webhook for its type, in one transaction, before answering. ' +
+        '`event_type` may also be the signal name. The same `metadata.id` again answers 200 with `duplicate: true` and stores nothing.',
+      access: 'events',
+      body: eventRequestSchema,
+      bodyExample: examples.eventRequest(),
+      responses: {
+        202: ok('Stored; deliveries queued.', out.eventAccepted, examples.eventAccepted()),
+        200: ok('A duplicate (same metadata.id): nothing stored.', out.eventAccepted),
+        400: invalid,
+        422: { description: 'Unknown event type; the error names the closest known ones.', body: out.errorBody },
+      },
+    },
+  },
+  '/api/filters': {
+    post: {
+      tag: 'LMS',
+      summary: 'Run an Open edX filter through its webfilters',
+      description:
+        'Calls every enabled webfilter for the filter at once, applies their answers in webfilter order and answers with the ' +
+        'data, the merged changes and the halting exception, if any. `filter_type` may also be the filter class name.',
+      access: 'filters',
+      body: filterRequestSchema,
+      bodyExample: examples.filterRequest(),
+      responses: {
+        200: ok('The filter result.', out.filterResult, examples.filterResult()),
+        400: invalid,
+        422: { description: 'Unknown filter type; the error names the closest known ones.', body: out.errorBody },
+      },
+    },
+  },
+  '/api/health': {
+    get: {
+      tag: 'Operations',
+      summary: 'Health',
+      description: 'For load balancers and monitors: the database, whether a delivery worker runs, and how old the queue is.',
+      access: 'public',
+      responses: {
+        200: ok('The database answers.', out.health),
+        503: ok('The database does not answer.', out.health),
+      },
+    },
+  },
+  '/api/metrics': {
+    get: {
+      tag: 'Operations',
+      summary: 'Prometheus metrics',
+      description: 'Prometheus text format; every name starts with `openedx_webhooks_`. Queue and worker figures are read from the database.',
+      access: 'metrics',
+      responses: { 200: { description: 'The metrics.', body: 'text' } },
+    },
+  },
+  '/api/openapi.json': {
+    get: {
+      tag: 'Operations',
+      summary: 'This OpenAPI document',
+      access: 'public',
+      responses: { 200: ok('OpenAPI 3.1.', z.record(z.string(), z.unknown())) },
+    },
+  },
+  '/api/auth/{nextauth}': {
+    get: {
+      tag: 'Sign-in',
+      summary: 'Auth.js (admin app sign-in)',
+      description: 'The admin app’s sign-in, used by its pages; not for scripts (they send an API key).',
+      access: 'public',
+      responses: { 200: { description: 'As Auth.js answers.' }, 302: { description: 'A redirect.' } },
+    },
+    post: {
+      tag: 'Sign-in',
+      summary: 'Auth.js (admin app sign-in)',
+      access: 'public',
+      responses: { 200: { description: 'As Auth.js answers.' }, 302: { description: 'A redirect.' } },
+    },
+  },
+  '/api/v1/webhooks': {
+    get: {
+      tag: 'Management',
+      summary: 'List webhooks',
+      access: 'admin',
+      query: z.object({ event_type: z.string().optional().describe('Only webhooks for this event type or signal name.') }),
+      responses: { 200: ok('The webhooks.', z.array(out.webhook), [examples.webhook()]) },
+    },
+    post: {
+      tag: 'Management',
+      summary: 'Create a webhook',
+      description: 'The answer holds the signing `secret`, shown this once. A private target address adds an `x-target-warning` header.',
+      access: 'admin',
+      body: webhookCreate,
+      bodyExample: { description: 'CRM enrolments', event_type: 'org.openedx.learning.course.enrollment.created.v1', url: 'https://crm.example.com/hooks/enrollment' },
+      responses: { 201: ok('Created.', out.webhookWithSecret, { ...examples.webhook(), secret: 'whsec_…' }), 400: invalid, 422: invalid },
+    },
+  },
+  '/api/v1/webhooks/{id}': {
+    get: { tag: 'Management', summary: 'Get a webhook', access: 'admin', responses: { 200: ok('The webhook.', out.webhook, examples.webhook()), 404: notFound } },
+    patch: {
+      tag: 'Management',
+      summary: 'Change a webhook',
+      description: 'Any subset of the fields.',
+      access: 'admin',
+      body: webhookPatch,
+      bodyExample: { enabled: false },
+      responses: { 200: ok('The changed webhook.', out.webhook), 400: invalid, 404: notFound },
+    },
+    delete: { tag: 'Management', summary: 'Delete a webhook', access: 'admin', responses: { 204: { description: 'Deleted.' }, 404: notFound } },
+  },
+  '/api/v1/webhooks/{id}/rotate-secret': {
+    post: {
+      tag: 'Management',
+      summary: 'Rotate a webhook’s signing secret',
+      access: 'admin',
+      responses: { 200: ok('The webhook with its new secret, shown this once.', out.webhookWithSecret), 404: notFound },
+    },
+  },
+  '/api/v1/webfilters': {
+    get: {
+      tag: 'Management',
+      summary: 'List webfilters',
+      access: 'admin',
+      query: z.object({ filter_type: z.string().optional().describe('Only webfilters for this filter type or class name.') }),
+      responses: { 200: ok('The webfilters, in application order.', z.array(out.webfilter)) },
+    },
+    post: {
+      tag: 'Management',
+      summary: 'Create a webfilter',
+      access: 'admin',
+      body: webfilterCreate,
+      bodyExample: { filter_type: 'org.openedx.learning.student.registration.requested.v1', url: 'https://rules.example.com/registration', halt_on_4xx: true },
+      responses: { 201: ok('Created.', out.webfilter), 400: invalid, 422: invalid },
+    },
+  },
+  '/api/v1/webfilters/{id}': {
+    get: { tag: 'Management', summary: 'Get a webfilter', access: 'admin', responses: { 200: ok('The webfilter.', out.webfilter), 404: notFound } },
+    patch: {
+      tag: 'Management',
+      summary: 'Change a webfilter',
+      access: 'admin',
+      body: webfilterPatch,
+      bodyExample: { position: 0 },
+      responses: { 200: ok('The changed webfilter.', out.webfilter), 400: invalid, 404: notFound },
+    },
+    delete: { tag: 'Management', summary: 'Delete a webfilter', access: 'admin', responses: { 204: { description: 'Deleted.' }, 404: notFound } },
+  },
+  '/api/v1/deliveries': {
+    get: {
+      tag: 'Management',
+      summary: 'List deliveries (the log)',
+      description: 'Newest first; pass `next_cursor` back as `cursor` for the next page.',
+      access: 'admin',
+      query: deliveryQuerySchema,
+      responses: { 200: ok('A page of deliveries.', out.deliveryPage), 400: invalid },
+    },
+  },
+  '/api/v1/deliveries/{id}': {
+    get: {
+      tag: 'Management',
+      summary: 'Get a delivery with its attempts, request and response',
+      access: 'admin',
+      responses: { 200: ok('The delivery.', out.deliveryDetail), 404: notFound },
+    },
+  },
+  '/api/v1/deliveries/{id}/retry': {
+    post: {
+      tag: 'Management',
+      summary: 'Send a webhook delivery again now',
+      access: 'admin',
+      responses: {
+        202: ok('Queued.', out.delivery),
+        404: notFound,
+        409: { description: 'A webfilter call cannot be replayed.', body: out.errorBody },
+      },
+    },
+  },
+  '/api/v1/catalog/events': {
+    get: {
+      tag: 'Management',
+      summary: 'The event catalog',
+      description: 'Built-in events and those the connected platforms sent.',
+      access: 'admin',
+      responses: { 200: ok('Every known event.', z.array(out.catalogEvent), [examples.catalogEvent()]) },
+    },
+  },
+  '/api/v1/catalog/filters': {
+    get: {
+      tag: 'Management',
+      summary: 'The filter catalog',
+      access: 'admin',
+      responses: { 200: ok('Every known filter.', z.array(out.catalogFilter), [examples.catalogFilter()]) },
+    },
+  },
+  '/api/v1/catalog/platform': {
+    put: {
+      tag: 'Relay',
+      summary: 'Send a platform’s catalog (relay)',
+      description: 'The relay sends the events and filters its Open edX installs; they join the catalog.',
+      access: 'relay',
+      body: platformCatalogBody,
+      responses: { 200: ok('Stored.', out.platformSynced), 400: invalid },
+    },
+  },
+  '/api/v1/routing': {
+    get: {
+      tag: 'Relay',
+      summary: 'Which events and filters to send (relay)',
+      description: 'With an `ETag`; `If-None-Match` answers 304. With STORE_ALL_EVENTS=1, `events` is `["*"]`.',
+      access: 'relay',
+      responses: {
+        200: { description: 'The routing.', body: out.routing, headers: { etag: 'The version, quoted.' } },
+        304: { description: 'Unchanged since the ETag sent.' },
+      },
+    },
+  },
+  '/api/v1/import/openedx-webhooks': {
+    post: {
+      tag: 'Management',
+      summary: 'Import the openedx-webhooks plugin’s webhooks and webfilters',
+      description: 'The body is `./manage.py lms dumpdata openedx_webhooks` output. `?dry_run=1` previews and changes nothing.',
+      access: 'admin',
+      query: z.object({ dry_run: z.enum(['1', '0', 'true', 'false']).optional().describe('1: preview only.') }),
+      body: z.array(dumpdataRow),
+      responses: { 200: ok('What was (or would be) created and skipped.', out.importReport), 400: invalid, 422: invalid },
+    },
+  },
+};

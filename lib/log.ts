@@ -1,0 +1,76 @@
+// Structured logs (SPEC §11): JSON lines on stdout (pino), readable lines in a terminal, level from LOG_LEVEL.
+// One logger per process, kept on globalThis: server.ts and the modules Next.js bundles share it.
+// What is logged is chosen field by field: never a header value, a body, a secret or a query string.
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { env } from './env';
+
+export type { Logger };
+
+const KEY = Symbol.for('openedx-webhooks.logger');
+type Global = { [KEY]?: Logger };
+
+function level(): string {
+  try {
+    return env().LOG_LEVEL;
+  } catch {
+    return 'info'; // a bad environment is reported by the start-up itself
+  }
+}
+
+/** Errors as type, message and code: a driver's error object may carry query parameters (secrets). */
+function errorFields(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}), stack: err.stack };
+}
+
+function create(stream?: NodeJS.WritableStream): Logger {
+  const options: pino.LoggerOptions = {
+    level: level(),
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    messageKey: 'msg',
+    serializers: { err: errorFields },
+    // A second line of defence: these names never hold something to print.
+    redact: { paths: ['authorization', 'secret', 'token', 'password', 'headers', '*.authorization', '*.secret', '*.token', '*.password', '*.headers'], censor: '[redacted]' },
+  };
+  if (stream) return pino(options, stream);
+  if (process.stdout.isTTY) {
+    return pino(options, pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  }
+  return pino(options);
+}
+
+/** The process's logger. */
+export function logger(): Logger {
+  const g = globalThis as Global;
+  return (g[KEY] ??= create());
+}
+
+/** For tests: send every later line to an array of parsed objects; returns them and a restore function. */
+export function captureLogs(): { lines: Record<string, unknown>[]; text: () => string; restore: () => void } {
+  const g = globalThis as Global;
+  const before = g[KEY];
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      raw.push(String(chunk));
+      done();
+    },
+  });
+  g[KEY] = create(sink);
+  const lines: Record<string, unknown>[] = [];
+  return {
+    get lines() {
+      lines.length = 0;
+      for (const l of raw.join('').split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+      return lines;
+    },
+    text: () => raw.join(''),
+    restore: () => {
+      g[KEY] = before;
+    },
+  };
+}

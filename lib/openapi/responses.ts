@@ -1,0 +1,202 @@
+// What the API answers, as zod schemas for the OpenAPI document (requests use the routes' own schemas).
+// Each mirrors a presenter: webhookJson, webfilterJson, deliveryJson, eventJson, filterJson, … Their
+// TypeScript types are checked against these in tests/ops/openapi.test.ts by presenting real rows.
+import { z } from 'zod';
+import { DELIVERY_KINDS, DELIVERY_STATUSES } from '../db/schema';
+
+const iso = z.string().describe('ISO-8601 date-time in UTC');
+
+export const errorBody = z
+  .object({
+    error: z.string().describe('One sentence saying what is wrong.'),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('Each invalid field, by path.'),
+  })
+  .meta({ id: 'Error' });
+
+export const webhook = z
+  .object({
+    id: z.uuid(),
+    description: z.string(),
+    event_type: z.string(),
+    url: z.string(),
+    enabled: z.boolean(),
+    use_www_form_encoding: z.boolean(),
+    created_at: iso,
+    updated_at: iso,
+  })
+  .meta({ id: 'Webhook' });
+
+export const webhookWithSecret = webhook
+  .extend({ secret: z.string().describe('The signing secret (whsec_…): shown on creation and rotation only.') })
+  .meta({ id: 'WebhookWithSecret' });
+
+export const webfilter = z
+  .object({
+    id: z.uuid(),
+    description: z.string(),
+    filter_type: z.string(),
+    url: z.string(),
+    enabled: z.boolean(),
+    disable_filtering: z.boolean(),
+    disable_halting: z.boolean(),
+    halt_on_4xx: z.boolean(),
+    redirect_on_4xx: z.string(),
+    halt_on_5xx: z.boolean(),
+    redirect_on_5xx: z.string(),
+    halt_on_request_exception: z.boolean(),
+    redirect_on_request_exception: z.string(),
+    use_www_form_encoding: z.boolean(),
+    position: z.int(),
+    created_at: iso,
+    updated_at: iso,
+  })
+  .meta({ id: 'Webfilter' });
+
+export const delivery = z
+  .object({
+    id: z.int(),
+    kind: z.enum(DELIVERY_KINDS),
+    event_id: z.uuid(),
+    target_id: z.uuid(),
+    event_type: z.string(),
+    url: z.string().describe('Without credentials or query values.'),
+    status: z.enum(DELIVERY_STATUSES),
+    attempt_count: z.int(),
+    next_attempt_at: iso.nullable(),
+    last_status_code: z.int().nullable(),
+    last_error: z.string().nullable(),
+    last_duration_ms: z.int().nullable(),
+    outcome: z.record(z.string(), z.unknown()).nullable().describe('webfilter: {result, reason, applied_data?, exception?}; webhook: null.'),
+    request_id: z.string().nullable().describe('x-request-id of the LMS call that queued it: its log lines carry the same req_id.'),
+    created_at: iso,
+    updated_at: iso,
+    completed_at: iso.nullable(),
+  })
+  .meta({ id: 'Delivery' });
+
+const headers = z.record(z.string(), z.string()).nullable();
+
+export const deliveryDetail = delivery
+  .extend({
+    request: z.object({ headers, body: z.string().nullable() }),
+    response: z.object({ status_code: z.int(), headers, body: z.string().nullable() }).nullable(),
+    attempts: z.array(
+      z.object({
+        attempt_no: z.int(),
+        started_at: iso,
+        duration_ms: z.int(),
+        request_headers: headers,
+        response_status: z.int().nullable(),
+        response_headers: headers,
+        response_body: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'DeliveryDetail' });
+
+export const deliveryPage = z.object({ items: z.array(delivery), next_cursor: z.string().nullable() }).meta({ id: 'DeliveryPage' });
+
+const sources = z.array(z.enum(['builtin', 'platform']));
+
+export const catalogEvent = z
+  .object({
+    event_type: z.string(),
+    signal: z.string(),
+    domain: z.string(),
+    domain_label: z.string(),
+    label: z.string(),
+    description: z.string(),
+    data: z.record(z.string(), z.string()).describe('Argument name → data class.'),
+    minor_version: z.int(),
+    in_plugin: z.boolean(),
+    sources,
+    schemas: z.record(z.string(), z.unknown()).optional(),
+    optional_data: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'CatalogEvent' });
+
+export const catalogFilter = z
+  .object({
+    filter_type: z.string(),
+    name: z.string(),
+    plugin_event: z.string().nullable(),
+    domain: z.string(),
+    domain_label: z.string(),
+    label: z.string(),
+    description: z.string(),
+    arguments: z.array(z.string()),
+    returns: z.array(z.string()),
+    exceptions: z.array(z.object({ name: z.string(), args: z.array(z.string()), accepts_redirect: z.boolean() })),
+    supports_redirect: z.boolean(),
+    in_plugin: z.boolean(),
+    sources,
+  })
+  .meta({ id: 'CatalogFilter' });
+
+export const eventAccepted = z
+  .object({
+    id: z.uuid().describe('The event id (metadata.id): webhook-id of every call.'),
+    event_type: z.string(),
+    deliveries: z.int().describe('Webhooks matched: one delivery each.'),
+    duplicate: z.literal(true).optional().describe('Present when this metadata.id was posted before: nothing stored.'),
+  })
+  .meta({ id: 'EventAccepted' });
+
+export const filterResult = z
+  .object({
+    filter_type: z.string(),
+    data: z.record(z.string(), z.unknown()).describe('The input data with the changes merged.'),
+    changes: z.record(z.string(), z.unknown()),
+    exception: z
+      .looseObject({ name: z.string(), message: z.string(), redirect_to: z.string().optional(), status_code: z.int().optional() })
+      .nullable(),
+  })
+  .meta({ id: 'FilterResult' });
+
+export const routing = z
+  .object({ events: z.array(z.string()), filters: z.array(z.string()), version: z.string() })
+  .meta({ id: 'Routing' });
+
+export const platformSynced = z
+  .object({ events: z.int(), filters: z.int(), new_events: z.array(z.string()), new_filters: z.array(z.string()) })
+  .meta({ id: 'PlatformSynced' });
+
+export const importReport = z
+  .object({
+    dry_run: z.boolean(),
+    created: z.int(),
+    skipped: z.int(),
+    ignored: z.int(),
+    message: z.string(),
+    items: z.array(
+      z.object({
+        model: z.string(),
+        pk: z.union([z.int(), z.string()]).nullable(),
+        result: z.string(),
+        message: z.string(),
+        id: z.string().optional(),
+        event: z.string().nullable(),
+        url: z.string().nullable(),
+        mapped_to: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'ImportReport' });
+
+export const health = z
+  .object({
+    status: z.enum(['ok', 'error']),
+    database: z.enum(['ok', 'unavailable']),
+    version: z.string(),
+    source: z.string().describe('Where the source code of this service is offered (AGPL §13).'),
+    worker: z.object({
+      mode: z.enum(['inline', 'off']).describe('WORKER'),
+      running: z.boolean().describe('Whether this process runs a delivery worker now.'),
+      alive: z.int().optional().describe('Workers with a recent heartbeat, in every process.'),
+    }),
+    queue: z
+      .object({ pending: z.int(), due: z.int(), oldest_due_age_seconds: z.number().describe('How long the oldest due delivery has waited.') })
+      .optional(),
+  })
+  .meta({ id: 'Health' });
