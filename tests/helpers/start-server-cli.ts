@@ -12,7 +12,7 @@ async function main() {
   const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
   say({ url: server.url, port: server.port, dataDir: server.dataDir, pid: server.pid });
 
-  let chain = Promise.resolve();
+  let chain: Promise<unknown> = Promise.resolve();
   let closing = false;
   const lines = readline.createInterface({ input: process.stdin });
   lines.on('line', (line) => {
