@@ -208,6 +208,9 @@ class Dispatcher:
             )
             return
         with self._heap_lock:
+            if len(self._later) >= self._size:
+                log.error("openedx-webhooks-relay: retry queue full, event %s dropped", body.get("event_type"))
+                return
             self._seq += 1
             heapq.heappush(self._later, (time.monotonic() + backoff(attempt), self._seq, body, attempt + 1, first))
 

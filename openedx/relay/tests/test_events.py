@@ -213,3 +213,21 @@ def test_a_refused_event_is_not_retried(relay, settings, make_receiver):
     assert tasks.dispatcher.drain(10)
     time.sleep(2.5)  # past the first retry's delay (1 s in the tests' settings)
     assert len([r for r in stub.requests if r.path == "/api/events"]) == 1
+
+
+def test_thread_mode_retries_while_the_service_cannot_take_the_event(relay, settings, make_receiver):
+    answers = iter([503, 429, 202])
+    stub = make_receiver()
+    stub.respond = lambda req: (
+        (200, {"events": ["*"], "filters": [], "version": "1"}) if "routing" in req.path else (next(answers), {})
+    )
+    settings.OPENEDX_WEBHOOKS_URL = stub.url
+    routing.reset()
+    routing.refresh()
+
+    SESSION_LOGIN_COMPLETED.send_event(user=enrollment().user)
+
+    stub.wait_for(4, timeout=30)  # routing, then 503, 429 and 202 (retried after about 1 s and 2 s)
+    posts = [r.json() for r in stub.requests if r.path == "/api/events"]
+    assert len(posts) == 3
+    assert len({p["metadata"]["id"] for p in posts}) == 1  # the same event each time: the service stores it once
