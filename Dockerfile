@@ -52,5 +52,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 # The server directly (not `npm start`, which builds and forwards signals): node gets SIGTERM itself, and the
-# start-up's handler lets deliveries in flight finish, then exits 0.
+# handler in server.ts stops taking requests, lets those and the deliveries in flight finish, then exits 0.
 CMD ["node", "--import", "tsx", "server.ts"]
