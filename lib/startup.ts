@@ -5,6 +5,7 @@ import { getDb } from './db';
 import { ensureAdmin } from './auth/users';
 import { ensureInitialApiKey } from './auth/api-keys';
 import { authSecret } from './auth/secret';
+import { startAuditRetention } from './audit/retention';
 
 const STARTED = Symbol.for('openedx-webhooks.startup');
 
@@ -24,6 +25,7 @@ async function start(): Promise<void> {
   authSecret();
   if (e.ADMIN_EMAIL && e.ADMIN_PASSWORD) await ensureAdmin(handle.db, e.ADMIN_EMAIL, e.ADMIN_PASSWORD);
   if (e.INITIAL_API_KEY) await ensureInitialApiKey(handle.db, e.INITIAL_API_KEY);
+  startAuditRetention(handle, e.AUDIT_RETENTION_DAYS);
   if (handle.kind === 'pglite') {
     // An embedded database has one process: leases left by a crash belong to nobody, so take them back now
     // instead of waiting for them to lapse.
