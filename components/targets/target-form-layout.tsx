@@ -54,7 +54,7 @@ export function TargetFormLayout({
         <Card className="p-5">
           {!canEdit && (
             <p className="mb-4 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700" data-testid="read-only-note">
-              Read-only: your role ({role}) cannot change this.
+              {`Read-only: your role (${role}) cannot change this.`}
             </p>
           )}
           <fieldset disabled={!canEdit} className="min-w-0">

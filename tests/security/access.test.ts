@@ -529,7 +529,10 @@ describe('the role matrix: a viewer, an editor and an owner get exactly what SPE
   const matrix: (string | number)[][] = [['role', 'pages allowed/refused', 'routes allowed/refused', 'actions refused']];
 
   beforeAll(async () => {
-    for (const role of ROLES_) cookies[role] = await signInCookie(server.url, TEAM[role], ADMIN.password);
+    for (const role of ROLES_) {
+      cookies[role] = await signInCookie(server.url, TEAM[role], ADMIN.password);
+      matrix.push([role, '', '', role === 'owner' ? '-' : '']);
+    }
   }, 120_000);
   afterAll(() => printTable('Role matrix: what each role reached and what it was refused', matrix));
 
@@ -562,7 +565,7 @@ describe('the role matrix: a viewer, an editor and an owner get exactly what SPE
       expect(await offers('owner', '/webhooks'), `owner sees ${link}`).toContain(link);
     }
     expect(problems).toEqual([]);
-    for (const role of ROLES_) matrix.push([role, `${counts[role][0]}/${counts[role][1]}`, '', '']);
+    for (const role of ROLES_) matrix.find((m) => m[0] === role)![1] = `${counts[role][0]}/${counts[role][1]}`;
   });
 
   it('management routes: a role below the route answers 403 with a sentence and changes nothing; at or above it gets past the guard', async () => {
@@ -608,7 +611,9 @@ describe('the role matrix: a viewer, an editor and an owner get exactly what SPE
         // Posted at a page the role may open, so only the action's own guard stands in the way.
         const { status, text } = await postAction(b, '/webhooks', cookies[role], { origin: server.url });
         const where = `${role} ${b.name}`;
-        if (status < 400) problems.push(`${where}: answered ${status}`);
+        // Posted from a page the role may open, the refusal comes back as the page's flight answer with the
+        // action's error in it (only its digest: the message stays in the server log, counted below).
+        if (status < 400 && !/"digest":"\d+"/.test(text)) problems.push(`${where}: answered ${status} without an error: ${text.slice(0, 200)}`);
         for (const leak of [secret, '"token"', 'oewi_']) if (text.includes(leak)) problems.push(`${where}: the answer holds ${leak}`);
         if (!(await until(() => refusals() > seen, 5000, `${where} refused`).catch(() => false))) problems.push(`${where}: the role guard did not refuse it`);
         else refused++;

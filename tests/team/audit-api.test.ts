@@ -7,6 +7,7 @@ import { createApiKey, revokeApiKey } from '../../lib/auth/api-keys';
 import { createFirstAdmin } from '../../lib/auth/users';
 import type { DbHandle } from '../../lib/db';
 import type { AuditItem } from '../../lib/audit/list';
+import { purgeAudit } from '../../lib/audit/retention';
 import { adminApi, call, ctx } from '../helpers/api';
 import { seedDeliveries } from '../deliveries/seed';
 import { GET as listHooks, POST as createHook } from '../../app/api/v1/webhooks/route';
@@ -294,5 +295,20 @@ describe('API keys expire', () => {
     expect(res.body.error).toMatch(/^This API key expired on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     const future = await createApiKey(handle.db, { name: 'new', scopes: ['admin'], expiresAt: new Date(Date.now() + 3600_000) });
     expect((await listHooks(request('GET', '/api/v1/webhooks', undefined, future.token), none)).status).toBe(200);
+  });
+});
+
+describe('retention', () => {
+  it('AUDIT_RETENTION_DAYS: entries older than that are deleted, in batches; newer ones stay', async () => {
+    const kept = (await entries('?limit=200')).length;
+    await handle.rows(sql`insert into audit_log (at, actor_type, actor_id, actor_label, action, target_type, target_id, changes)
+      select now() - interval '400 days', 'user', 'x', 'x', 'old.entry', 'test', g::text, '{}'::jsonb from generate_series(1, 7) g`);
+    await handle.rows(sql`insert into audit_log (at, actor_type, actor_id, actor_label, action, target_type, target_id, changes)
+      values (now() - interval '364 days', 'user', 'x', 'x', 'recent.entry', 'test', 'r', '{}'::jsonb)`);
+    expect(await purgeAudit(handle, 365, 3)).toBe(7);
+    const left = await entries('?limit=200');
+    expect(left.filter((e) => e.action === 'old.entry')).toHaveLength(0);
+    expect(left.filter((e) => e.action === 'recent.entry')).toHaveLength(1);
+    expect(left.length).toBe(kept + 1);
   });
 });
