@@ -60,6 +60,8 @@ export function openedxProvider(e: Env): OAuthConfig<OpenedxProfile> {
     id: 'openedx',
     name: 'Open edX',
     type: 'oauth',
+    // The LMS's OAuth2 server sends no "iss" with the code; a server that does (RFC 9207) must name the LMS.
+    issuer: lms,
     clientId: e.OPENEDX_OAUTH_CLIENT_ID,
     clientSecret: e.OPENEDX_OAUTH_CLIENT_SECRET,
     client: { token_endpoint_auth_method: 'client_secret_post' },

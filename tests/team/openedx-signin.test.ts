@@ -109,7 +109,10 @@ async function signInWithOpenedx(account: string) {
   await page.locator('input[name="password"]').fill('any password');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((u) => u.origin === app.url && !u.pathname.startsWith('/api/'));
+  await page.waitForURL((u) => u.origin === app.url && !u.pathname.startsWith('/api/')).catch(async (err) => {
+    const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 500);
+    throw new Error(`stuck at ${page.url()}: ${body}\n--- app log:\n${app.output().slice(-3000)}`, { cause: err });
+  });
   const cookies = await context.cookies(app.url);
   const result = { url: new URL(page.url()), text: (await page.locator('body').innerText()), role: await page.getByTestId('signed-in-role').textContent().catch(() => null), cookies };
   await context.close();
