@@ -37,8 +37,10 @@ export function UserList({ users, me }: { users: UserJson[]; me: string }) {
               className={`${inputClass} w-32`}
               value={u.role}
               onChange={async (e) => {
-                const r = await changeRoleAction(u.id, e.target.value);
-                toast(r.error ?? `${u.email} is now ${e.target.value}.`, r.error ? 'error' : 'success');
+                // Read before awaiting: React puts a controlled select back to its value meanwhile.
+                const role = e.target.value;
+                const r = await changeRoleAction(u.id, role);
+                toast(r.error ?? `${u.email} is now ${role}.`, r.error ? 'error' : 'success');
                 router.refresh();
               }}
             >
