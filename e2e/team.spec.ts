@@ -3,9 +3,12 @@
 // back through GET /api/v1/audit) and the Audit log page shows them; an owner cannot demote the last owner.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { ADMIN, E2E_API_KEY } from './config';
-import { shot, signInEachTest } from './helpers';
+import { loopbackReceiver, shot, signInEachTest } from './helpers';
 
 signInEachTest();
+
+// A receiver that is gone: each delivery fails at its first attempt (410 ends retries).
+const gone = loopbackReceiver('/gone', () => ({ status: 410, headers: { 'content-type': 'text/plain' }, body: 'gone' }));
 
 const VIEWER = { email: `viewer.${Date.now()}@example.org`, password: 'viewer chose this 1' };
 const auth = { authorization: `Bearer ${E2E_API_KEY}` };
@@ -158,4 +161,36 @@ test('an owner invites a viewer, who joins read-only; each change in the pages l
   await expect(page.getByTestId('audit-row')).toHaveCount(2);
   await expect(page.getByTestId('audit-row').last()).toContainText('Audit me (v2)');
   await shot(page, 'audit-log');
+});
+
+test('a retry and a bulk retry from the delivery pages leave one entry each', async ({ page, request }) => {
+  const hook = await request.post('/api/v1/webhooks', { headers: auth, data: { event_type: 'COURSE_ENROLLMENT_CREATED', url: gone.url, description: 'Gone receiver' } });
+  expect(hook.status()).toBe(201);
+  const hookId = (await hook.json()).id as string;
+  for (let i = 0; i < 2; i++) {
+    const ev = await request.post('/api/events', { headers: auth, data: { event_type: 'COURSE_ENROLLMENT_CREATED', data: { enrollment: { mode: 'audit' } } } });
+    expect(ev.status()).toBe(202);
+  }
+  const failed = async () => {
+    const res = await request.get(`/api/v1/deliveries?target_id=${hookId}&status=failed`, { headers: auth });
+    return ((await res.json()).items as { id: number }[]).map((d) => d.id);
+  };
+  await expect.poll(async () => (await failed()).length, { timeout: 20_000 }).toBe(2);
+  const since = await lastId(request);
+
+  const [one] = await failed();
+  await page.goto(`/deliveries/${one}`);
+  await page.getByRole('button', { name: /Retry now/ }).click();
+  await expect.poll(async () => (await failed()).length, { timeout: 20_000 }).toBe(2); // it fails again: 410
+
+  await page.goto(`/deliveries?status=failed&target_id=${hookId}`);
+  await page.getByRole('button', { name: /Retry failed/ }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Retry 2' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '2 failed webhook deliveries queued' })).toBeVisible();
+
+  const entries = await auditSince(request, since);
+  expect(entries.map((e) => e.action)).toEqual(['delivery.retried', 'deliveries.bulk_retried']);
+  expect(entries[0]).toMatchObject({ target_type: 'delivery', target_id: String(one), actor: { type: 'user', label: ADMIN.email } });
+  expect(entries[1]).toMatchObject({ target_type: 'deliveries', changes: { retried: { before: null, after: 2 } }, actor: { label: ADMIN.email } });
+  expect(entries[1]!.target_id).toContain(`target_id=${hookId}`);
 });
