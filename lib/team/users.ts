@@ -2,12 +2,12 @@
 // each change locks the owners' rows first, so two changes at once cannot both take away "the other" owner.
 import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, DbHandle } from '../db/client';
+import { rowsOf, type Db, type DbHandle } from '../db/client';
 import { ROLES, users, type Role, type User } from '../db/schema';
 import { hashPassword } from '../auth/password';
 import { deleteUserSessions } from '../auth/sessions';
 import { findUserByEmail } from '../auth/users';
-import { audited, diff, type AuditContext } from '../audit/record';
+import { audited, diff, type AuditContext, type AuditEntry } from '../audit/record';
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Failure, type Result } from '../manage/result';
 
 export interface UserJson {
@@ -80,8 +80,7 @@ const LAST_OWNER = 'This is the last owner: make someone else an owner first.';
 
 /** Locks every owner's row and tells whether `id` is the only one. */
 async function isLastOwner(tx: Db, id: string): Promise<boolean> {
-  const owners = await tx.execute(sql`select id from users where role = 'owner' for update`);
-  const rows = (Array.isArray(owners) ? owners : (owners as unknown as { rows: { id: string }[] }).rows) as { id: string }[];
+  const rows = rowsOf<{ id: string }>(await tx.execute(sql`select id from users where role = 'owner' for update`));
   return rows.length === 1 && rows[0]!.id === id;
 }
 
@@ -102,7 +101,7 @@ export async function changeRole(handle: DbHandle, id: string, input: unknown, c
 
 export async function removeUser(handle: DbHandle, id: string, ctx?: AuditContext): Promise<Result<User>> {
   if (!isUuid(id)) return notFound('user', id);
-  const result = await audited(handle.db, ctx, async (tx): Promise<{ value: Result<User>; entry: null | { action: string; targetType: string; targetId: string; changes: ReturnType<typeof diff> } }> => {
+  const result = await audited(handle.db, ctx, async (tx): Promise<{ value: Result<User>; entry: AuditEntry | null }> => {
     const [current] = await tx.select().from(users).where(eq(users.id, id));
     if (!current) return { value: notFound('user', id), entry: null };
     if (current.role === 'owner' && (await isLastOwner(tx, id))) return { value: conflict(LAST_OWNER), entry: null };
