@@ -3,7 +3,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
 const SESSION_COOKIES = ['authjs.session-token', '__Secure-authjs.session-token'];
-const PUBLIC_PAGES = ['/login', '/setup'];
+const PUBLIC_PAGES = ['/login', '/setup', '/invite'];
 
 function framed(res: NextResponse): NextResponse {
   res.headers.set('content-security-policy', "frame-ancestors 'none'");

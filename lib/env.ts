@@ -76,10 +76,26 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
     /** Most failed deliveries one bulk "Retry failed…" queues. */
     BULK_RETRY_LIMIT: positiveInt(1_000_000).default(10_000),
+    /** SPEC §10: audit entries older than this are deleted by the service. */
+    AUDIT_RETENTION_DAYS: z.coerce.number().positive().default(365),
+    /** smtp(s)://user:pass@host:port — invitations are also mailed when set (optional). */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    /** The sender of invitation mails. */
+    SMTP_FROM: z.string().min(3).optional(),
+    /** Sign in with Open edX: the LMS base URL and its OAuth2 application (all three, or none). */
+    OPENEDX_OAUTH_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    OPENEDX_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+    OPENEDX_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+    /** The role LMS staff and superusers get when they sign in with Open edX without an invitation; unset: none. */
+    OPENEDX_OAUTH_STAFF_ROLE: z.enum(['owner', 'editor', 'viewer'], { error: 'must be owner, editor or viewer' }).optional(),
   })
   .refine((e) => !(e.ADMIN_EMAIL && !e.ADMIN_PASSWORD) && !(e.ADMIN_PASSWORD && !e.ADMIN_EMAIL), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
     path: ['ADMIN_PASSWORD'],
+  })
+  .refine((e) => [e.OPENEDX_OAUTH_URL, e.OPENEDX_OAUTH_CLIENT_ID, e.OPENEDX_OAUTH_CLIENT_SECRET].filter(Boolean).length % 3 === 0, {
+    message: 'OPENEDX_OAUTH_URL, OPENEDX_OAUTH_CLIENT_ID and OPENEDX_OAUTH_CLIENT_SECRET must be set together',
+    path: ['OPENEDX_OAUTH_URL'],
   })
   .refine((e) => !(e.WORKER === 'off' && !e.DATABASE_URL), {
     message: 'WORKER=off needs DATABASE_URL (a separate worker process cannot share the embedded database)',

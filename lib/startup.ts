@@ -7,6 +7,7 @@ import { ensureInitialApiKey } from './auth/api-keys';
 import { authSecret } from './auth/secret';
 import { logger } from './log';
 import type { Worker } from './dispatch/worker';
+import { startAuditRetention } from './audit/retention';
 
 const STARTED = Symbol.for('openedx-webhooks.startup');
 const WORKER = Symbol.for('openedx-webhooks.inline-worker');
@@ -30,6 +31,7 @@ async function start(): Promise<void> {
   authSecret();
   if (e.ADMIN_EMAIL && e.ADMIN_PASSWORD) await ensureAdmin(handle.db, e.ADMIN_EMAIL, e.ADMIN_PASSWORD);
   if (e.INITIAL_API_KEY) await ensureInitialApiKey(handle.db, e.INITIAL_API_KEY);
+  startAuditRetention(handle, e.AUDIT_RETENTION_DAYS);
   if (handle.kind === 'pglite') {
     // An embedded database has one process: leases left by a crash belong to nobody, so take them back now
     // instead of waiting for them to lapse.

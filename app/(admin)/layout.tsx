@@ -1,11 +1,13 @@
 // The one place that requires a session for every admin page, and the app shell around them.
 import { requireAdminPage } from '@/lib/auth/session';
 import { Nav } from '@/components/shell/nav';
+import { RoleProvider } from '@/components/auth/role';
 import { logout } from './actions';
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const admin = await requireAdminPage();
   return (
+    <RoleProvider role={admin.role}>
     <div className="flex-1">
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 px-4 sm:flex-nowrap sm:px-6">
@@ -21,6 +23,9 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline" title={admin.email} data-testid="signed-in-admin">
               {admin.email}
             </span>
+            <span className="hidden text-xs text-slate-500 md:inline" data-testid="signed-in-role">
+              {admin.role}
+            </span>
             <form action={logout}>
               <button type="submit" className="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100">
                 Sign out
@@ -31,5 +36,6 @@ export default async function AdminLayout({ children }: { children: React.ReactN
       </header>
       <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
     </div>
+    </RoleProvider>
   );
 }

@@ -1,10 +1,10 @@
 'use client';
 // New API key form; the token appears once, with a copy button.
-import { useActionState } from 'react';
+import { useActionState, useId } from 'react';
 import { createApiKeyAction, type CreateKeyState } from '@/app/(admin)/api-keys/create-api-key';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { CheckboxField, TextField } from '@/components/ui/field';
+import { CheckboxField, Field, TextField, inputClass } from '@/components/ui/field';
 import { CopyButton } from '@/components/ui/copy-button';
 
 const SCOPE_HINTS = {
@@ -16,6 +16,7 @@ const SCOPE_HINTS = {
 
 export function CreateApiKeyForm() {
   const [state, action, pending] = useActionState<CreateKeyState, FormData>(createApiKeyAction, {});
+  const expiresId = useId();
   return (
     <Card className="h-fit p-5">
       <h2 className="mb-4 text-base font-semibold text-slate-900">New API key</h2>
@@ -38,6 +39,14 @@ export function CreateApiKeyForm() {
             <CheckboxField key={scope} name="scopes" value={scope} label={scope} hint={SCOPE_HINTS[scope]} defaultChecked={scope === 'events' || scope === 'filters'} />
           ))}
         </fieldset>
+        <Field label="Expires" htmlFor={expiresId} hint="After this the key is refused with a sentence saying it expired.">
+          <select id={expiresId} name="expires_in_days" defaultValue="" className={inputClass}>
+            <option value="">Never</option>
+            <option value="30">In 30 days</option>
+            <option value="90">In 90 days</option>
+            <option value="365">In a year</option>
+          </select>
+        </Field>
         {state.error && (
           <p role="alert" className="text-sm font-medium text-red-600">
             {state.error}

@@ -14,6 +14,8 @@ export interface KeyRow {
   scopes: string[];
   createdAt: string;
   lastUsedAt: string | null;
+  createdBy?: string | null;
+  expiresAt?: string | null;
   revokedAt: string | null;
 }
 
@@ -39,6 +41,7 @@ export function ApiKeyList({ keys }: { keys: KeyRow[] }) {
                 {/* The initial key shows a fixed label: its token was chosen by the operator, so none of it is shown. */}
                 <code className="font-mono text-xs text-slate-500">{k.prefix === 'INITIAL_API_KEY' ? k.prefix : `${k.prefix}…`}</code>
                 {k.revokedAt && <Badge tone="red">revoked</Badge>}
+                {!k.revokedAt && k.expiresAt && new Date(k.expiresAt) <= new Date() && <Badge tone="red">expired</Badge>}
               </div>
               <div className="mt-1 flex flex-wrap gap-1.5">
                 {k.scopes.map((s) => (
@@ -48,7 +51,8 @@ export function ApiKeyList({ keys }: { keys: KeyRow[] }) {
                 ))}
               </div>
               <p className="mt-1 text-xs text-slate-500">
-                Created {when(k.createdAt)} · last used {when(k.lastUsedAt)}
+                Created {when(k.createdAt)}
+                {k.createdBy && ` by ${k.createdBy}`} · last used {when(k.lastUsedAt)} · {k.expiresAt ? `expires ${when(k.expiresAt)}` : 'never expires'}
                 {k.revokedAt && ` · revoked ${when(k.revokedAt)}`}
               </p>
             </div>

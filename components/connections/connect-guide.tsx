@@ -2,6 +2,7 @@
 // How to connect an Open edX platform (Tutor or plain pip), with a button that creates the key it needs.
 import { useActionState } from 'react';
 import { createApiKeyAction, type CreateKeyState } from '@/app/(admin)/api-keys/create-api-key';
+import { useCan } from '@/components/auth/role';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
@@ -21,6 +22,7 @@ function Snippet({ label, text }: { label: string; text: string }) {
 
 export function ConnectGuide({ serviceUrl, open }: { serviceUrl: string; open: boolean }) {
   const [state, action, pending] = useActionState<CreateKeyState, FormData>(createApiKeyAction, {});
+  const owner = useCan('owner');
   const key = state.token ?? '<your API key>';
   const settings = `OPENEDX_WEBHOOKS_URL = "${serviceUrl}"\nOPENEDX_WEBHOOKS_API_KEY = "${key}"`;
   return (
@@ -47,6 +49,8 @@ export function ConnectGuide({ serviceUrl, open }: { serviceUrl: string; open: b
                   <CopyButton value={state.token} />
                 </div>
               </div>
+            ) : !owner ? (
+              <p className="text-slate-600">Only an owner can create API keys: ask one for a key with these scopes.</p>
             ) : (
               <form action={action} className="flex flex-wrap items-center gap-3">
                 <input type="hidden" name="name" value="Open edX platform (relay)" />

@@ -7,6 +7,7 @@ import { countFailedAction } from '@/app/(admin)/deliveries/count-failed';
 import { retryFailedAction } from '@/app/(admin)/deliveries/retry-failed';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
+import { useCan } from '@/components/auth/role';
 
 const plural = (n: number) => `${n.toLocaleString()} failed webhook ${n === 1 ? 'delivery' : 'deliveries'}`;
 
@@ -48,6 +49,8 @@ export function BulkRetryButton({ filters, filtered }: { filters: Record<string,
   const capped = !!count && limit !== null && count > limit;
   const queued = capped ? limit! : (count ?? 0);
 
+  const canEdit = useCan('editor');
+  if (!canEdit) return null;
   return (
     <>
       <Button variant="secondary" onClick={open} disabled={busy}>

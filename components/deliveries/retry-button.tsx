@@ -5,11 +5,14 @@ import { useRouter } from 'next/navigation';
 import { retryDeliveryAction } from '@/app/(admin)/deliveries/retry-delivery';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
+import { useCan } from '@/components/auth/role';
 
 export function RetryButton({ id }: { id: number }) {
   const [busy, setBusy] = useState(false);
   const toast = useToast();
   const router = useRouter();
+  const canEdit = useCan('editor');
+  if (!canEdit) return null;
   return (
     <Button
       disabled={busy}

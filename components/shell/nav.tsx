@@ -3,21 +3,25 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
+import { useCan } from '@/components/auth/role';
 
 const ITEMS = [
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/webfilters', label: 'Webfilters' },
   { href: '/deliveries', label: 'Deliveries' },
   { href: '/connections', label: 'Connections' },
-  { href: '/api-keys', label: 'API keys' },
+  { href: '/api-keys', label: 'API keys', owner: true },
+  { href: '/users', label: 'Users', owner: true },
+  { href: '/audit', label: 'Audit log', owner: true },
   { href: '/api-reference', label: 'API reference' },
 ];
 
 export function Nav() {
   const path = usePathname();
+  const owner = useCan('owner');
   return (
     <nav aria-label="Main" className="-mb-px flex min-w-0 gap-1 overflow-x-auto">
-      {ITEMS.map((item) => {
+      {ITEMS.filter((item) => owner || !('owner' in item)).map((item) => {
         const active = path === item.href || path.startsWith(item.href + '/');
         return (
           <Link

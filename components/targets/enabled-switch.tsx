@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { Switch } from '@/components/ui/switch';
 import { useToast } from '@/components/ui/toast';
+import { useCan } from '@/components/auth/role';
 
 /** The target's update action, called with a partial change. */
 export type SaveEnabled = (id: string, values: { enabled: boolean }) => Promise<{ ok: true } | { ok: false; error: string }>;
@@ -13,12 +14,13 @@ export function EnabledSwitch({ id, enabled, noun, save }: { id: string; enabled
   const toast = useToast();
   const [on, setOn] = useState(enabled);
   const [busy, setBusy] = useState(false);
+  const canEdit = useCan('editor');
   useEffect(() => setOn(enabled), [enabled]);
   return (
     <Switch
       aria-label="Enabled"
       checked={on}
-      disabled={busy}
+      disabled={busy || !canEdit}
       onCheckedChange={async (next) => {
         setOn(next);
         setBusy(true);

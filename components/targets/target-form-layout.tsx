@@ -5,6 +5,7 @@ import { BodyPreview } from '@/components/catalog/body-preview';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PrivateTargetWarning } from '@/components/ui/private-target-warning';
+import { useCan, useRole } from '@/components/auth/role';
 
 /** The end of the form: the private-address warning, a general error, Save and the form's state. */
 export function SaveBar({ warning, error, submitting, dirty }: { warning: string | null; error: string | null; submitting: boolean; dirty: boolean }) {
@@ -43,20 +44,32 @@ export function TargetFormLayout({
   /** Shown under the form (the secret and delete panels when editing). */
   children?: ReactNode;
 }) {
+  // A viewer reads the editor: every field disabled, no test, no secret or delete panels.
+  const canEdit = useCan('editor');
+  const role = useRole();
   return (
     // On a phone: form, preview and test, then the extra panels; side by side from lg on.
     <div className="grid gap-6 lg:grid-cols-2 lg:grid-rows-[auto_1fr] lg:items-start">
       <div className="min-w-0 lg:col-start-1 lg:row-start-1">
-        <Card className="p-5">{form}</Card>
+        <Card className="p-5">
+          {!canEdit && (
+            <p className="mb-4 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700" data-testid="read-only-note">
+              {`Read-only: your role (${role}) cannot change this.`}
+            </p>
+          )}
+          <fieldset disabled={!canEdit} className="min-w-0">
+            {form}
+          </fieldset>
+        </Card>
       </div>
       <div className="min-w-0 space-y-6 lg:col-start-2 lg:row-span-2 lg:row-start-1">
         {guide && <Card className="p-5">{guide}</Card>}
         <Card className="p-5">
           <BodyPreview {...preview} />
         </Card>
-        <Card className="p-5">{test}</Card>
+        {canEdit && <Card className="p-5">{test}</Card>}
       </div>
-      {children && <div className="min-w-0 space-y-6 lg:col-start-1 lg:row-start-2">{children}</div>}
+      {children && canEdit && <div className="min-w-0 space-y-6 lg:col-start-1 lg:row-start-2">{children}</div>}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { moveWebfilterAction } from '@/app/(admin)/webfilters/move-webfilter';
 import { useToast } from '@/components/ui/toast';
+import { useCan } from '@/components/auth/role';
 
 const arrow = 'flex size-7 items-center justify-center rounded text-slate-600 hover:bg-slate-100 disabled:text-slate-300 disabled:hover:bg-transparent';
 
@@ -11,6 +12,7 @@ export function WebfilterOrder({ id, order, count, name }: { id: string; order: 
   const router = useRouter();
   const toast = useToast();
   const [busy, setBusy] = useState(false);
+  const canEdit = useCan('editor');
   const move = async (direction: 'up' | 'down') => {
     setBusy(true);
     try {
@@ -26,10 +28,10 @@ export function WebfilterOrder({ id, order, count, name }: { id: string; order: 
       <span className="sr-only w-10 text-sm text-slate-700 tabular-nums sm:not-sr-only" title="Order among the webfilters of this filter">
         {order}/{count}
       </span>
-      <button type="button" className={arrow} aria-label={`Move ${name} up`} disabled={busy || order <= 1} onClick={() => move('up')}>
+      <button type="button" className={arrow} aria-label={`Move ${name} up`} disabled={busy || !canEdit || order <= 1} onClick={() => move('up')}>
         ↑
       </button>
-      <button type="button" className={arrow} aria-label={`Move ${name} down`} disabled={busy || order >= count} onClick={() => move('down')}>
+      <button type="button" className={arrow} aria-label={`Move ${name} down`} disabled={busy || !canEdit || order >= count} onClick={() => move('down')}>
         ↓
       </button>
     </div>

@@ -21,6 +21,9 @@ export async function checkApiKey(req: Request, scope: Scope): Promise<KeyCheck>
   const { db } = await getDb();
   const key = await findActiveKey(db, token);
   if (!key) return { ok: false, response: jsonError(401, 'The API key is unknown or has been revoked.') };
+  if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) {
+    return { ok: false, response: jsonError(401, `This API key expired on ${key.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: create a new one.`) };
+  }
   if (!key.scopes.includes(scope)) {
     return { ok: false, response: jsonError(403, `This API key does not have the "${scope}" scope.`) };
   }

@@ -2,7 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { apiKeys, type ApiKey } from '../db/schema';
+import { apiKeys, users, type ApiKey } from '../db/schema';
+import { audited, type AuditContext } from '../audit/record';
 
 export const SCOPES = ['events', 'filters', 'admin', 'metrics'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -26,30 +27,58 @@ function toPublic({ tokenHash: _omit, ...rest }: ApiKey): PublicApiKey {
 
 export async function createApiKey(
   db: Db,
-  input: { name: string; scopes: readonly Scope[]; token?: string; prefix?: string },
+  input: { name: string; scopes: readonly Scope[]; token?: string; prefix?: string; createdBy?: string | null; expiresAt?: Date | null },
+  audit?: AuditContext,
 ): Promise<{ key: PublicApiKey; token: string }> {
   const token = input.token ?? generateToken();
   const prefix = input.prefix ?? token.slice(0, 12);
-  const [row] = await db
-    .insert(apiKeys)
-    .values({ name: input.name, scopes: [...input.scopes], prefix, tokenHash: hashToken(token) })
-    .returning();
-  return { key: toPublic(row!), token };
+  const row = await audited(db, audit, async (tx) => {
+    const [created] = await tx
+      .insert(apiKeys)
+      .values({
+        name: input.name,
+        scopes: [...input.scopes],
+        prefix,
+        tokenHash: hashToken(token),
+        createdBy: input.createdBy ?? null,
+        expiresAt: input.expiresAt ?? null,
+      })
+      .returning();
+    const after = { name: created!.name, scopes: created!.scopes, expires_at: created!.expiresAt?.toISOString() ?? null };
+    return {
+      value: created!,
+      entry: { action: 'api_key.created', targetType: 'api_key', targetId: created!.id, changes: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, { before: null, after: v }])) },
+    };
+  });
+  return { key: toPublic(row), token };
 }
 
-export async function listApiKeys(db: Db): Promise<PublicApiKey[]> {
-  const rows = await db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt));
-  return rows.map(toPublic);
-}
+export type ListedApiKey = PublicApiKey & { createdByEmail: string | null };
 
-export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
+export async function listApiKeys(db: Db): Promise<ListedApiKey[]> {
   const rows = await db
-    .update(apiKeys)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+    .select({ key: apiKeys, email: users.email })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.createdBy))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map((r) => ({ ...toPublic(r.key), createdByEmail: r.email }));
+}
+
+export async function revokeApiKey(db: Db, id: string, audit?: AuditContext): Promise<boolean> {
+  const revoked = await audited(db, audit, async (tx) => {
+    const rows = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, revokedAt: apiKeys.revokedAt });
+    const row = rows[0];
+    return {
+      value: !!row,
+      entry: row ? { action: 'api_key.revoked', targetType: 'api_key', targetId: id, changes: { revoked_at: { before: null, after: row.revokedAt!.toISOString() } } } : null,
+    };
+  });
   clearApiKeyCache();
-  return rows.length > 0;
+  return revoked;
 }
 
 /**
@@ -105,7 +134,8 @@ export async function findActiveKey(db: Db, token: string): Promise<ApiKey | nul
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.tokenHash, hash));
   const key = row && !row.revokedAt ? row : null;
   remember(hash, { key, at: now });
-  if (key && now - (lastUsedWritten.get(key.id) ?? 0) > 60_000) {
+  const expired = !!key?.expiresAt && key.expiresAt.getTime() <= now;
+  if (key && !expired && now - (lastUsedWritten.get(key.id) ?? 0) > 60_000) {
     if (lastUsedWritten.size >= MAX_KNOWN) lastUsedWritten.delete(lastUsedWritten.keys().next().value!);
     lastUsedWritten.set(key.id, now);
     // Last use is informative: written at most once a minute, never on the request's path.

@@ -1,4 +1,4 @@
-// next-auth (Auth.js v5): email + password sign-in for admins; JWT sessions backed by a revocable row.
+// next-auth (Auth.js v5): email + password sign-in, and Open edX when configured; JWT sessions backed by a revocable row.
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { NextRequest } from 'next/server';
@@ -11,7 +11,11 @@ import { clearSignIn, reserveSignIn, waitText } from './rate-limit';
 import { authSecret } from './secret';
 import { createSession, deleteSession, sessionValid } from './sessions';
 import { clientAddress } from './trust-proxy';
-import { verifyCredentials } from './users';
+import { findUserByEmail, verifyCredentials } from './users';
+import { openedxEnabled, openedxProvider, type OpenedxProfile } from './openedx';
+import { admitOpenedx } from '../team/openedx-admit';
+import { eq } from 'drizzle-orm';
+import { users } from '../db/schema';
 
 const credentials = z.object({ email: z.string().trim().min(1), password: z.string().min(1) });
 const SESSION_MAX_AGE = 7 * 24 * 3600;
@@ -65,13 +69,26 @@ const nextAuth = NextAuth(() => ({
         return { id: user.id, email: user.email, name: user.name || user.email };
       },
     }),
+    ...(openedxEnabled(env()) ? [openedxProvider(env())] : []),
   ],
   callbacks: {
-    async jwt({ token, user }) {
+    async signIn({ account, profile, user }) {
+      if (account?.provider !== 'openedx') return true;
+      const handle = await getDb();
+      const admitted = await admitOpenedx(handle, profile as unknown as OpenedxProfile, env().OPENEDX_OAUTH_STAFF_ROLE, null);
+      if (!admitted.ok) return `/login?error=openedx_${admitted.reason}`;
+      user.id = admitted.user.id;
+      return true;
+    },
+    async jwt({ token, user, account }) {
       const { db } = await getDb();
       if (user?.id) {
-        token.sub = user.id;
-        token.sid = await createSession(db, user.id, SESSION_MAX_AGE);
+        // An Open edX sign-in names the LMS user; the session holds this service's user, found by email.
+        const id = account?.provider === 'openedx' ? (await findUserByEmail(db, user.email ?? ''))?.id : user.id;
+        if (!id) return null;
+        token.sub = id;
+        token.sid = await createSession(db, id, SESSION_MAX_AGE);
+        await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, id));
         return token;
       }
       // Signed out elsewhere, expired, or the user was removed: the cookie no longer opens anything.

@@ -15,15 +15,28 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { Role } from '../auth/roles';
+
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
   email: text('email').notNull(),
   name: text('name').notNull().default(''),
-  passwordHash: text('password_hash').notNull(),
+  /** Null for someone who signs in only with Open edX. */
+  passwordHash: text('password_hash'),
+  /**
+   * owner | editor | viewer (SPEC §10). The default is owner: the first admin and ADMIN_EMAIL are created
+   * without a role, and the migration that added the column made every existing admin an owner.
+   */
+  role: text('role').$type<Role>().notNull().default('owner'),
+  /** The LMS username once this person has signed in with Open edX. */
+  openedxUsername: text('openedx_username'),
+  lastSignInAt: tz('last_sign_in_at'),
   createdAt: tz('created_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('users_email_idx').on(sql`lower(${t.email})`)]);
+
+export { ROLES, type Role } from '../auth/roles';
 
 export const apiKeys = pgTable('api_keys', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -34,9 +47,49 @@ export const apiKeys = pgTable('api_keys', {
   tokenHash: text('token_hash').notNull(),
   scopes: text('scopes').array().notNull(),
   createdAt: tz('created_at').notNull().defaultNow(),
+  /** The user who created it (null: INITIAL_API_KEY, an older version, or a removed user). */
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
   lastUsedAt: tz('last_used_at'),
+  /** After this the key answers 401 saying it expired; null: never. */
+  expiresAt: tz('expires_at'),
   revokedAt: tz('revoked_at'),
 }, (t) => [uniqueIndex('api_keys_token_hash_idx').on(t.tokenHash)]);
+
+/** Invitations to join the team: a link holding a random token (stored as SHA-256), valid once, for 7 days. */
+export const invitations = pgTable('invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  tokenHash: text('token_hash').notNull(),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  expiresAt: tz('expires_at').notNull(),
+  acceptedAt: tz('accepted_at'),
+}, (t) => [uniqueIndex('invitations_token_hash_idx').on(t.tokenHash), index('invitations_email_idx').on(sql`lower(${t.email})`)]);
+
+/**
+ * The audit log (SPEC §10): one row per change made through the app or the management API. Append-only:
+ * nothing but retention (AUDIT_RETENTION_DAYS) deletes a row, and no route changes one.
+ */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: tz('at').notNull().defaultNow(),
+  actorType: text('actor_type').$type<'user' | 'api_key'>().notNull(),
+  actorId: text('actor_id').notNull(),
+  /** The user's email or the key's name, as it was then. */
+  actorLabel: text('actor_label').notNull(),
+  action: text('action').notNull(),
+  targetType: text('target_type').notNull(),
+  targetId: text('target_id').notNull(),
+  /** {"<field>": {"before", "after"}}; secrets and header values are never stored in clear. */
+  changes: jsonb('changes').$type<Record<string, { before: unknown; after: unknown }>>().notNull(),
+  ip: text('ip'),
+}, (t) => [
+  index('audit_log_at_idx').on(t.at),
+  index('audit_log_actor_idx').on(t.actorId, t.id),
+  index('audit_log_action_idx').on(t.action, t.id),
+  index('audit_log_target_idx').on(t.targetType, t.targetId, t.id),
+]);
 
 /** Signed-in sessions: the JWT carries the id, sign-out deletes the row, and a removed user's rows go with them. */
 export const sessions = pgTable('sessions', {
@@ -225,6 +278,8 @@ export const platformActivity = pgTable('platform_activity', {
 export type User = typeof users.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;
 export type NewWebhook = typeof webhooks.$inferInsert;
 export type Webfilter = typeof webfilters.$inferSelect;

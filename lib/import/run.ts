@@ -7,6 +7,8 @@ import { invalidateTargets } from '../dispatch/targets';
 import { webfilterColumns } from '../manage/webfilters';
 import { ok, type Result } from '../manage/result';
 import { readDumpdata } from './dumpdata';
+import { recordAudit, type AuditContext } from '../audit/record';
+import type { Db } from '../db/client';
 import { planImport, type ImportItem, type ImportResultKind } from './plan';
 
 export type { ImportItem, ImportResultKind } from './plan';
@@ -25,7 +27,12 @@ export interface ImportReport {
 // Two imports at once would each miss the other's rows and create them twice: they take turns.
 const LOCK = sql`select pg_advisory_xact_lock(hashtext('openedx-webhooks.import'))`;
 
-export async function importOpenedxWebhooks(handle: DbHandle, body: unknown, opts: { dryRun: boolean }): Promise<Result<ImportReport>> {
+export async function importOpenedxWebhooks(
+  handle: DbHandle,
+  body: unknown,
+  opts: { dryRun: boolean },
+  ctx?: AuditContext,
+): Promise<Result<ImportReport>> {
   const dump = readDumpdata(body);
   if (!dump.ok) return { ok: false, status: dump.status, error: dump.error };
   const items = await handle.db.transaction(async (tx) => {
@@ -69,6 +76,16 @@ export async function importOpenedxWebhooks(handle: DbHandle, body: unknown, opt
           .returning({ id: webfilters.id });
         item.id = row!.id;
       }
+    }
+    const made = plan.filter((p) => p.insert).map((p) => ({ kind: p.insert!.kind, id: p.item.id! }));
+    if (ctx && made.length) {
+      const ids = (kind: string) => made.filter((m) => m.kind === kind).map((m) => m.id);
+      await recordAudit(tx as unknown as Db, ctx, {
+        action: 'import.ran',
+        targetType: 'import',
+        targetId: 'openedx-webhooks',
+        changes: { webhooks: { before: null, after: ids('webhook') }, webfilters: { before: null, after: ids('webfilter') } },
+      });
     }
     return plan.map((p) => p.item);
   });

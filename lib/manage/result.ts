@@ -2,7 +2,7 @@
 import type { ZodError } from 'zod';
 import { jsonError, type Issue } from '../http/json';
 
-export type Failure = { ok: false; status: 400 | 404 | 422; error: string; issues?: Issue[] };
+export type Failure = { ok: false; status: 400 | 404 | 409 | 422; error: string; issues?: Issue[] };
 export type Result<T> = { ok: true; value: T } | Failure;
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

@@ -7,6 +7,10 @@ import { optionIssues, webfilterCreate, webfilterPatch, type WebfilterValues } f
 import { invalid, isUuid, notFound, ok, rejected, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
 import { platformCatalogReady } from '../platforms/catalog';
+import { audited, diff, recordAudit, type AuditContext } from '../audit/record';
+import type { Db } from '../db/client';
+
+const audit = (w: Webfilter) => webfilterJson(w) as unknown as Record<string, unknown>;
 
 export type WebfilterJson = WebfilterValues & { id: string; created_at: string; updated_at: string };
 
@@ -82,7 +86,7 @@ export async function getWebfilter(handle: DbHandle, id: string): Promise<Webfil
 }
 
 /** Without a position, the new webfilter goes last among those of its filter (it overrides them). */
-export async function createWebfilter(handle: DbHandle, input: unknown): Promise<Result<Saved>> {
+export async function createWebfilter(handle: DbHandle, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   const body = withoutReadOnly(input);
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterCreate.safeParse(body);
@@ -101,6 +105,7 @@ export async function createWebfilter(handle: DbHandle, input: unknown): Promise
       .insert(webfilters)
       .values({ ...(webfilterColumns({ ...v, position }) as typeof webfilters.$inferInsert) })
       .returning();
+    if (ctx) await recordAudit(tx as unknown as Db, ctx, { action: 'webfilter.created', targetType: 'webfilter', targetId: created!.id, changes: diff(null, audit(created!)) });
     return created!;
   });
   await invalidateTargets(handle);
@@ -108,7 +113,7 @@ export async function createWebfilter(handle: DbHandle, input: unknown): Promise
 }
 
 /** Partial update; the option rules are checked on the record as it would be after the change. */
-export async function updateWebfilter(handle: DbHandle, id: string, input: unknown): Promise<Result<Saved>> {
+export async function updateWebfilter(handle: DbHandle, id: string, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webfilter', id);
   const body = withoutReadOnly(input);
   await platformCatalogReady(handle); // a platform's own types are valid too
@@ -124,6 +129,8 @@ export async function updateWebfilter(handle: DbHandle, id: string, input: unkno
       .set({ ...webfilterColumns(parsed.data), updatedAt: new Date() })
       .where(eq(webfilters.id, id))
       .returning();
+    const changes = diff(audit(current), audit(row!));
+    if (ctx && Object.keys(changes).length) await recordAudit(tx as unknown as Db, ctx, { action: 'webfilter.updated', targetType: 'webfilter', targetId: id, changes });
     return ok(row!);
   });
   if (!result.ok) return result;
@@ -131,9 +138,13 @@ export async function updateWebfilter(handle: DbHandle, id: string, input: unkno
   return ok({ row: result.value, warning: await targetWarning(result.value.url) });
 }
 
-export async function deleteWebfilter(handle: DbHandle, id: string): Promise<boolean> {
+export async function deleteWebfilter(handle: DbHandle, id: string, ctx?: AuditContext): Promise<boolean> {
   if (!isUuid(id)) return false;
-  const rows = await handle.db.delete(webfilters).where(eq(webfilters.id, id)).returning({ id: webfilters.id });
+  const rows = await audited(handle.db, ctx, async (tx) => {
+    const gone = await tx.delete(webfilters).where(eq(webfilters.id, id)).returning();
+    const entry = gone[0] ? { action: 'webfilter.deleted', targetType: 'webfilter', targetId: id, changes: diff(audit(gone[0]), null) } : null;
+    return { value: gone, entry };
+  });
   if (rows.length) await invalidateTargets(handle);
   return rows.length > 0;
 }
@@ -142,7 +153,7 @@ export async function deleteWebfilter(handle: DbHandle, id: string): Promise<boo
  * Moves a webfilter one place earlier or later among the webfilters of its filter, renumbering that
  * group 0..n-1 so ties (equal positions) cannot make the move a no-op.
  */
-export async function moveWebfilter(handle: DbHandle, id: string, direction: 'up' | 'down'): Promise<Result<Webfilter[]>> {
+export async function moveWebfilter(handle: DbHandle, id: string, direction: 'up' | 'down', ctx?: AuditContext): Promise<Result<Webfilter[]>> {
   if (!isUuid(id)) return notFound('webfilter', id);
   const result = await handle.db.transaction(async (tx): Promise<Result<Webfilter[]>> => {
     const [target] = await tx.select().from(webfilters).where(eq(webfilters.id, id));
@@ -170,6 +181,11 @@ export async function moveWebfilter(handle: DbHandle, id: string, direction: 'up
         .where(and(eq(webfilters.id, w.id), eq(webfilters.filterType, target.filterType)))
         .returning();
       out.push(row!);
+    }
+    if (ctx) {
+      const before = target.position;
+      const after = out.find((w) => w.id === id)!.position;
+      await recordAudit(tx as unknown as Db, ctx, { action: 'webfilter.moved', targetType: 'webfilter', targetId: id, changes: { position: { before, after } } });
     }
     return ok(out);
   });

@@ -8,6 +8,10 @@ import { webhookCreate, webhookPatch } from '../validation/webhook';
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
 import { platformCatalogReady } from '../platforms/catalog';
+import { audited, diff, MASK, type AuditContext } from '../audit/record';
+
+/** The audited view of a webhook: its JSON fields (the secret is never part of it). */
+const audit = (w: Webhook) => webhookJson(w) as unknown as Record<string, unknown>;
 
 /** The management API's view of a webhook: never the secret. */
 export interface WebhookJson {
@@ -54,55 +58,69 @@ export async function getWebhook(handle: DbHandle, id: string): Promise<Webhook 
   return row ?? null;
 }
 
-export async function createWebhook(handle: DbHandle, input: unknown): Promise<Result<Saved>> {
+export async function createWebhook(handle: DbHandle, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   const body = withoutReadOnly(input);
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookCreate.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, body);
   const v = parsed.data;
-  const [row] = await handle.db
-    .insert(webhooks)
-    .values({
-      description: v.description,
-      eventType: v.event_type,
-      url: v.url,
-      enabled: v.enabled,
-      useWwwFormEncoding: v.use_www_form_encoding,
-      secret: generateSecret(),
-    })
-    .returning();
+  const row = await audited(handle.db, ctx, async (tx) => {
+    const [created] = await tx
+      .insert(webhooks)
+      .values({
+        description: v.description,
+        eventType: v.event_type,
+        url: v.url,
+        enabled: v.enabled,
+        useWwwFormEncoding: v.use_www_form_encoding,
+        secret: generateSecret(),
+      })
+      .returning();
+    return { value: created!, entry: { action: 'webhook.created', targetType: 'webhook', targetId: created!.id, changes: diff(null, audit(created!)) } };
+  });
   await invalidateTargets(handle);
-  return ok({ row: row!, warning: await targetWarning(v.url) });
+  return ok({ row, warning: await targetWarning(v.url) });
 }
 
 /** Partial update: only the fields present change. */
-export async function updateWebhook(handle: DbHandle, id: string, input: unknown): Promise<Result<Saved>> {
+export async function updateWebhook(handle: DbHandle, id: string, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webhook', id);
   const body = withoutReadOnly(input);
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookPatch.safeParse(body);
   if (!parsed.success) return invalid(parsed.error, body);
   const v = parsed.data;
-  const [row] = await handle.db
-    .update(webhooks)
-    .set({
-      ...(v.description !== undefined && { description: v.description }),
-      ...(v.event_type !== undefined && { eventType: v.event_type }),
-      ...(v.url !== undefined && { url: v.url }),
-      ...(v.enabled !== undefined && { enabled: v.enabled }),
-      ...(v.use_www_form_encoding !== undefined && { useWwwFormEncoding: v.use_www_form_encoding }),
-      updatedAt: new Date(),
-    })
-    .where(eq(webhooks.id, id))
-    .returning();
+  const row = await audited(handle.db, ctx, async (tx) => {
+    const [current] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for('update');
+    if (!current) return { value: null, entry: null };
+    const [updated] = await tx
+      .update(webhooks)
+      .set({
+        ...(v.description !== undefined && { description: v.description }),
+        ...(v.event_type !== undefined && { eventType: v.event_type }),
+        ...(v.url !== undefined && { url: v.url }),
+        ...(v.enabled !== undefined && { enabled: v.enabled }),
+        ...(v.use_www_form_encoding !== undefined && { useWwwFormEncoding: v.use_www_form_encoding }),
+        updatedAt: new Date(),
+      })
+      .where(eq(webhooks.id, id))
+      .returning();
+    const changes = diff(audit(current), audit(updated!));
+    // Saving an editor unchanged changes nothing worth a line in the log.
+    return { value: updated!, entry: Object.keys(changes).length ? { action: 'webhook.updated', targetType: 'webhook', targetId: id, changes } : null };
+  });
   if (!row) return notFound('webhook', id);
   await invalidateTargets(handle);
   return ok({ row, warning: await targetWarning(row.url) });
 }
 
-export async function deleteWebhook(handle: DbHandle, id: string): Promise<boolean> {
+export async function deleteWebhook(handle: DbHandle, id: string, ctx?: AuditContext): Promise<boolean> {
   if (!isUuid(id)) return false;
-  const rows = await handle.db.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id });
+  const rows = await audited(handle.db, ctx, async (tx) => {
+    const gone = await tx.delete(webhooks).where(eq(webhooks.id, id)).returning();
+    const entry = gone[0] ? { action: 'webhook.deleted', targetType: 'webhook', targetId: id, changes: diff(audit(gone[0]), null) } : null;
+    return { value: gone, entry };
+  });
   if (rows.length) await invalidateTargets(handle);
   return rows.length > 0;
 }
@@ -115,14 +133,14 @@ export async function webhookSecret(handle: DbHandle, id: string): Promise<strin
 }
 
 /** A new signing secret, used for the calls signed from now on. */
-export async function rotateWebhookSecret(handle: DbHandle, id: string): Promise<{ row: Webhook; secret: string } | null> {
+export async function rotateWebhookSecret(handle: DbHandle, id: string, ctx?: AuditContext): Promise<{ row: Webhook; secret: string } | null> {
   if (!isUuid(id)) return null;
   const secret = generateSecret();
-  const [row] = await handle.db
-    .update(webhooks)
-    .set({ secret, updatedAt: new Date() })
-    .where(eq(webhooks.id, id))
-    .returning();
+  const row = await audited(handle.db, ctx, async (tx) => {
+    const [updated] = await tx.update(webhooks).set({ secret, updatedAt: new Date() }).where(eq(webhooks.id, id)).returning();
+    const entry = updated ? { action: 'webhook.secret_rotated', targetType: 'webhook', targetId: id, changes: { secret: { before: MASK, after: MASK } } } : null;
+    return { value: updated, entry };
+  });
   if (!row) return null;
   await invalidateTargets(handle);
   return { row, secret };

@@ -1,13 +1,18 @@
-// Access control (SPEC §6, §7), enumerated from the app's own route tree so a new page, route or server
+// Access control (SPEC §6, §7, §10), enumerated from the app's own route tree so a new page, route or server
 // action cannot be missed: anonymous visitors are sent to /login, management routes answer 401, LMS routes
-// 401; keys reach only their scopes; every server action checks the session first (its source, and a live
-// call of each through the BUILT server with a forged session cookie, which must change nothing).
+// 401; keys reach only their scopes; every server action checks the session and the role first (its source,
+// and a live call of each through the BUILT server with a forged session cookie, which must change nothing).
+// Then the role matrix: a viewer, an editor and an owner, each signed in for real, get exactly the pages,
+// routes and server actions the tables below give them, and a refused action changes nothing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../lib/auth/api-keys';
+import { createUser } from '../../lib/team/users';
+import type { Role } from '../../lib/auth/roles';
 import { freshPostgres, type TestPostgres } from '../helpers/db';
+import { signInCookie } from '../helpers/session';
 import { DIST_DIR, startServer, type TestServer } from '../helpers/server';
 import { call, printTable, startFaultReceiver, until, type FaultReceiver } from '../reliability/support';
 
@@ -18,12 +23,64 @@ const ENROLLMENT = 'org.openedx.learning.course.enrollment.created.v1';
 const REGISTRATION = 'org.openedx.learning.student.registration.requested.v1';
 const UNKNOWN_UUID = '6f1c2b1e-9c1d-4a55-8c1b-2f0e5d7a9b11';
 const MARKER = 'access-test-marker-7f3a';
+const TEAM: Record<Role, string> = { owner: ADMIN.email, editor: 'editor@example.org', viewer: 'viewer@example.org' };
 /** Actions meant for visitors without a session, and why that is safe. */
 const PUBLIC_ACTIONS: Record<string, string> = {
   'app/(auth)/login/actions.ts#login': 'signs in: checks the credentials itself',
   'app/(auth)/setup/actions.ts#setup': 'first run: creates an admin only while none exists',
   'app/(admin)/actions.ts#logout': 'signs out: nothing to protect',
+  'app/(auth)/login/actions.ts#loginWithOpenedx': 'starts the Open edX sign-in: who enters is decided when the LMS sends the visitor back',
+  'app/(auth)/invite/[token]/actions.ts#acceptInvitationAction': 'joins with an invitation: checks the token itself (valid once, 7 days)',
 };
+
+// ---- the role matrix (SPEC §10): the least role each page, action and route needs ----------------------
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
+const PAGE_ROLES: Record<string, Role> = {
+  '/webhooks': 'viewer',
+  '/webhooks/new': 'editor',
+  '/webhooks/[id]': 'viewer',
+  '/webfilters': 'viewer',
+  '/webfilters/new': 'editor',
+  '/webfilters/[id]': 'viewer',
+  '/deliveries': 'viewer',
+  '/deliveries/[id]': 'viewer',
+  '/connections': 'viewer',
+  '/not-allowed': 'viewer',
+  '/import': 'editor',
+  '/api-keys': 'owner',
+  '/users': 'owner',
+  '/audit': 'owner',
+};
+const ACTION_ROLES: Record<string, Role> = {
+  previewWebhookAction: 'viewer',
+  previewWebfilterAction: 'viewer',
+  createWebhookAction: 'editor',
+  updateWebhookAction: 'editor',
+  deleteWebhookAction: 'editor',
+  rotateWebhookSecretAction: 'editor',
+  revealWebhookSecretAction: 'editor',
+  testWebhookAction: 'editor',
+  createWebfilterAction: 'editor',
+  updateWebfilterAction: 'editor',
+  deleteWebfilterAction: 'editor',
+  moveWebfilterAction: 'editor',
+  testWebfilterAction: 'editor',
+  retryDeliveryAction: 'editor',
+  retryFailedAction: 'editor',
+  countFailedAction: 'editor',
+  previewImportAction: 'editor',
+  runImportAction: 'editor',
+  createApiKeyAction: 'owner',
+  revokeApiKeyAction: 'owner',
+  inviteUserAction: 'owner',
+  changeRoleAction: 'owner',
+  removeUserAction: 'owner',
+};
+/** Management routes: reads for every role, changes for editors, the team and its log for owners. */
+function routeRole(url: string, method: string): Role {
+  if (/^\/api\/v1\/(users|invitations|audit)(\/|$)/.test(url)) return 'owner';
+  return method === 'GET' ? 'viewer' : 'editor';
+}
 
 // ---- the route tree ------------------------------------------------------------------------------------
 function walk(dir: string): string[] {
@@ -81,6 +138,8 @@ interface Action {
   /** The first `await` in its body. */
   firstAwait: string | null;
   guardBeforeDb: boolean;
+  /** The role its guard asks for. */
+  role: string | null;
 }
 const isServerModule = (src: string) => /^\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/\s*)*\s*['"]use server['"]/.test(src);
 const actionModules = sourceFiles.filter((f) => isServerModule(fs.readFileSync(f, 'utf8')));
@@ -94,9 +153,10 @@ const actions: Action[] = actionModules.flatMap((f) => {
   return starts.map((m, i) => {
     const body = src.slice(m.index!, starts[i + 1]?.index ?? src.length);
     const firstAwait = body.match(/await\s+([\w.]+\([^)]*\))/)?.[1] ?? null;
-    const guard = body.indexOf('requireAdminAction()');
+    const guard = body.search(/requireAdminAction\('(viewer|editor|owner)'\)/);
     const db = body.search(/getDb\(|\.db\b|signIn\(|send\(/);
-    return { file: rel(f), name: (m[1] ?? m[2])!, firstAwait, guardBeforeDb: guard >= 0 && (db < 0 || guard < db) };
+    const role = /requireAdminAction\('(\w+)'\)/.exec(body)?.[1] ?? null;
+    return { file: rel(f), name: (m[1] ?? m[2])!, firstAwait, guardBeforeDb: guard >= 0 && (db < 0 || guard < db), role };
   });
 });
 
@@ -105,7 +165,7 @@ let pg: TestPostgres;
 let server: TestServer;
 let receiver: FaultReceiver;
 const keys = { events: '', filters: '', admin: '', revoked: '' };
-const ids = { webhook: '', webfilter: '', delivery: '', eventsKey: '' };
+const ids = { webhook: '', webfilter: '', delivery: '', eventsKey: '', owner: '' };
 let secret = '';
 const summary: (string | number)[][] = [['what', 'found in app/', 'checked live', 'refused']];
 
@@ -123,6 +183,8 @@ async function digest() {
     delivery_attempts: q('delivery_attempts'),
     platforms: q('platforms'),
     platform_activity: q('platform_activity'),
+    invitations: q('invitations'),
+    audit_log: q('audit_log'),
   })) {
     const [r] = await pg.handle.rows<{ d: string }>(query);
     out[name] = r!.d;
@@ -164,6 +226,14 @@ beforeAll(async () => {
   const [d] = await pg.handle.rows<{ id: number }>(sql`update deliveries set status = 'failed', next_attempt_at = null, completed_at = now() where kind = 'webhook' returning id`);
   ids.delivery = String(d!.id);
   receiver.hits.length = 0;
+  // The team of the role matrix: ADMIN_EMAIL is the owner; a viewer and an editor join it.
+  const [owner] = await pg.handle.rows<{ id: string; role: string }>(sql`select id, role from users where email = ${ADMIN.email}`);
+  expect(owner!.role).toBe('owner');
+  ids.owner = owner!.id;
+  for (const role of ['viewer', 'editor'] as const) {
+    const made = await createUser(pg.handle, { email: TEAM[role], role, password: ADMIN.password });
+    expect(made.ok).toBe(true);
+  }
 }, 600_000);
 
 afterAll(async () => {
@@ -179,8 +249,76 @@ const withParams = (url: string, kind: 'real' | 'unknown') =>
     if (url.startsWith('/webhooks') || url.startsWith('/api/v1/webhooks')) return ids.webhook;
     if (url.startsWith('/webfilters') || url.startsWith('/api/v1/webfilters')) return ids.webfilter;
     if (url.startsWith('/deliveries') || url.startsWith('/api/v1/deliveries')) return ids.delivery;
+    if (url.startsWith('/api/v1/users')) return ids.owner;
     return name;
   }).replace(/\[\.\.\.(\w+)\]/g, 'session');
+
+/** Arguments each server action is called with: what a forged call would try to change. */
+function actionArgs(): Record<string, unknown[]> {
+  const values = { description: MARKER, event_type: ENROLLMENT, url: receiver.url, enabled: true, use_www_form_encoding: false };
+  const filterValues = { description: MARKER, filter_type: REGISTRATION, url: receiver.url, enabled: true };
+  // An openedx-webhooks dumpdata file that would create a webhook and a webfilter.
+  const importFile = JSON.stringify([
+    { model: 'openedx_webhooks.webhook', pk: 1, fields: { event: 'COURSE_ENROLLMENT_CREATED', webhook_url: 'https://attacker.example/i', enabled: true, use_www_form_encoding: false } },
+    { model: 'openedx_webhooks.webfilter', pk: 1, fields: { description: MARKER, event: 'StudentLoginRequested', webhook_url: 'https://attacker.example/j' } },
+  ]);
+  return {
+    createWebhookAction: [values],
+    updateWebhookAction: [ids.webhook, { ...values, url: 'https://attacker.example/h' }],
+    deleteWebhookAction: [ids.webhook],
+    rotateWebhookSecretAction: [ids.webhook],
+    revealWebhookSecretAction: [ids.webhook],
+    testWebhookAction: [ids.webhook, values],
+    previewWebhookAction: [ENROLLMENT],
+    createWebfilterAction: [filterValues],
+    updateWebfilterAction: [ids.webfilter, { ...filterValues, url: 'https://attacker.example/f' }],
+    deleteWebfilterAction: [ids.webfilter],
+    moveWebfilterAction: [ids.webfilter, 'down'],
+    testWebfilterAction: [ids.webfilter, filterValues],
+    previewWebfilterAction: [REGISTRATION],
+    retryDeliveryAction: [ids.delivery],
+    retryFailedAction: [{}],
+    countFailedAction: [{}],
+    revokeApiKeyAction: [ids.eventsKey],
+    previewImportAction: [importFile],
+    runImportAction: [importFile],
+    changeRoleAction: [ids.owner, 'viewer'],
+    removeUserAction: [ids.owner],
+  };
+}
+
+const FORM_ACTIONS = new Set(['createApiKeyAction', 'inviteUserAction']);
+
+/** Posts a server action as its page's client would, with the given cookie. */
+async function postAction(b: { id: string; name: string }, pageUrl: string, cookie: string, extraHeaders: Record<string, string> = {}) {
+  let body: BodyInit;
+  const headers: Record<string, string> = { 'next-action': b.id, accept: 'text/x-component', cookie, ...extraHeaders };
+  if (FORM_ACTIONS.has(b.name)) {
+    const form = new FormData();
+    form.append('_1_name', MARKER);
+    form.append('_1_scopes', 'admin');
+    form.append('_1_email', 'intruder@example.org');
+    form.append('_1_role', 'owner');
+    form.append('0', JSON.stringify([{}, '$K1']));
+    body = form;
+  } else {
+    body = JSON.stringify(actionArgs()[b.name] ?? []);
+    headers['content-type'] = 'text/plain;charset=UTF-8';
+  }
+  const res = await fetch(`${server.url}${pageUrl}`, { method: 'POST', headers, body, redirect: 'manual' });
+  return { status: res.status, text: await res.text() };
+}
+
+function builtActions() {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, DIST_DIR, 'server', 'server-reference-manifest.json'), 'utf8')).node as Record<
+    string,
+    { workers: Record<string, unknown>; filename: string; exportedName: string }
+  >;
+  return Object.entries(manifest).map(([id, v]) => ({ id, file: v.filename, name: v.exportedName, page: Object.keys(v.workers)[0]! }));
+}
+
+/** The page an action belongs to: app/(admin)/webhooks/[id]/page → /webhooks/<id>. */
+const pageOf = (b: { page: string }) => withParams(urlOf(path.join(ROOT, b.page.replace(/\/page$/, '/page.tsx'))), 'real');
 
 describe('the route tree (static)', () => {
   it('every page, route and server action is known to this test', () => {
@@ -211,13 +349,27 @@ describe('the route tree (static)', () => {
     expect(wrong).toEqual([]);
   });
 
-  it("every exported server action calls requireAdminAction() before anything else", () => {
+  it("every exported server action calls requireAdminAction('<its role>') before anything else", () => {
     expect(actions.length).toBeGreaterThan(5);
     const wrong = actions
       .filter((a) => !PUBLIC_ACTIONS[`${a.file}#${a.name}`])
-      .filter((a) => a.firstAwait !== 'requireAdminAction()' || !a.guardBeforeDb)
-      .map((a) => `${a.file}#${a.name}: first await is ${a.firstAwait}`);
+      .filter((a) => a.firstAwait !== `requireAdminAction('${ACTION_ROLES[a.name]}')` || !a.guardBeforeDb)
+      .map((a) => `${a.file}#${a.name}: first await is ${a.firstAwait}, the matrix says ${ACTION_ROLES[a.name] ?? '(not in ACTION_ROLES)'}`);
     expect(wrong).toEqual([]);
+    // Every page of the admin app is in the matrix, and the matrix names no page that is gone.
+    const adminPages = pages.filter((p) => classifyPage(p.file) === 'admin').map((p) => p.url).sort();
+    expect(adminPages).toEqual(Object.keys(PAGE_ROLES).sort());
+    // Each admin page asks for its role: requireAdminPage('<role>'), or nothing for a viewer.
+    for (const p of pages.filter((x) => classifyPage(x.file) === 'admin')) {
+      const src = fs.readFileSync(path.join(ROOT, p.file), 'utf8');
+      const asked = /requireAdminPage\(\s*'(\w+)'\s*\)/.exec(src)?.[1] ?? (/requireAdminPage\(\s*\)/.test(src) ? 'viewer' : null);
+      expect(asked, p.file).toBe(PAGE_ROLES[p.url]);
+    }
+    // Routes that name a role name the one the matrix gives.
+    for (const r of routes.filter((x) => classify(x.url) === 'admin')) {
+      const named = [...r.src.matchAll(/\}, '(viewer|editor|owner)'\);/g)].map((m) => m[1]);
+      for (const role of named) expect(role, r.file).toBe(routeRole(r.url, 'POST'));
+    }
     // The public list names real actions (a renamed one must be looked at again).
     for (const key of Object.keys(PUBLIC_ACTIONS)) expect(actions.some((a) => `${a.file}#${a.name}` === key), key).toBe(true);
   });
@@ -306,34 +458,7 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
     const declared = new Set(actions.map((a) => `${a.file}#${a.name}`));
     expect(built.filter((b) => !declared.has(`${b.file}#${b.name}`)).map((b) => `${b.file}#${b.name}`)).toEqual([]);
 
-    const values = { description: MARKER, event_type: ENROLLMENT, url: receiver.url, enabled: true, use_www_form_encoding: false };
-    const filterValues = { description: MARKER, filter_type: REGISTRATION, url: receiver.url, enabled: true };
-    // An openedx-webhooks dumpdata file that would create a webhook and a webfilter.
-    const importFile = JSON.stringify([
-      { model: 'openedx_webhooks.webhook', pk: 1, fields: { event: 'COURSE_ENROLLMENT_CREATED', webhook_url: 'https://attacker.example/i', enabled: true, use_www_form_encoding: false } },
-      { model: 'openedx_webhooks.webfilter', pk: 1, fields: { description: MARKER, event: 'StudentLoginRequested', webhook_url: 'https://attacker.example/j' } },
-    ]);
-    const argsFor: Record<string, unknown[]> = {
-      createWebhookAction: [values],
-      updateWebhookAction: [ids.webhook, { ...values, url: 'https://attacker.example/h' }],
-      deleteWebhookAction: [ids.webhook],
-      rotateWebhookSecretAction: [ids.webhook],
-      revealWebhookSecretAction: [ids.webhook],
-      testWebhookAction: [ids.webhook, values],
-      previewWebhookAction: [ENROLLMENT],
-      createWebfilterAction: [filterValues],
-      updateWebfilterAction: [ids.webfilter, { ...filterValues, url: 'https://attacker.example/f' }],
-      deleteWebfilterAction: [ids.webfilter],
-      moveWebfilterAction: [ids.webfilter, 'down'],
-      testWebfilterAction: [ids.webfilter, filterValues],
-      previewWebfilterAction: [REGISTRATION],
-      retryDeliveryAction: [ids.delivery],
-      retryFailedAction: [{}],
-      countFailedAction: [{}],
-      revokeApiKeyAction: [ids.eventsKey],
-      previewImportAction: [importFile],
-      runImportAction: [importFile],
-    };
+    const argsFor = actionArgs();
     const before = await digest();
     const guardLines = () => (server.output().match(/Your session has ended/g) ?? []).length;
     const problems: string[] = [];
@@ -343,21 +468,8 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
       // The page the action belongs to: app/(admin)/webhooks/[id]/page → /webhooks/<id>.
       const pageUrl = withParams(urlOf(path.join(ROOT, b.page.replace(/\/page$/, '/page.tsx'))), 'real');
       const guardsBefore = guardLines();
-      const isForm = b.name === 'createApiKeyAction';
-      let body: BodyInit;
-      const headers: Record<string, string> = { 'next-action': b.id, accept: 'text/x-component', cookie: 'authjs.session-token=forged.jwt.value' };
-      if (isForm) {
-        const form = new FormData();
-        form.append('_1_name', MARKER);
-        form.append('_1_scopes', 'admin');
-        form.append('0', JSON.stringify([{}, '$K1']));
-        body = form;
-      } else {
-        body = JSON.stringify(argsFor[b.name] ?? []);
-        headers['content-type'] = 'text/plain;charset=UTF-8';
-      }
-      const res = await fetch(`${server.url}${pageUrl}`, { method: 'POST', headers, body, redirect: 'manual' });
-      const text = await res.text();
+      const { status, text } = await postAction(b, pageUrl, 'authjs.session-token=forged.jwt.value');
+      const res = { status };
       const where = `${b.name} via ${pageUrl}`;
       if (res.status < 400) problems.push(`${where}: answered ${res.status}`);
       for (const leak of [secret, 'event_metadata', '"count"', '"token"']) if (text.includes(leak)) problems.push(`${where}: the answer holds ${leak}`);
@@ -407,5 +519,121 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
     const page = await call(server.url, 'GET', '/webhooks', { headers: { cookie: session! } });
     expect(page.status).toBe(200);
     expect(page.text).toContain(MARKER);
+  });
+});
+
+describe('the role matrix: a viewer, an editor and an owner get exactly what SPEC §10 gives them (PostgreSQL)', () => {
+  const cookies = {} as Record<Role, string>;
+  const ROLES_ = ['viewer', 'editor', 'owner'] as const;
+  const allowed = (role: Role, needed: Role) => RANK[role] >= RANK[needed];
+  const matrix: (string | number)[][] = [['role', 'pages allowed/refused', 'routes allowed/refused', 'actions refused']];
+
+  beforeAll(async () => {
+    for (const role of ROLES_) {
+      cookies[role] = await signInCookie(server.url, TEAM[role], ADMIN.password);
+      matrix.push([role, '', '', role === 'owner' ? '-' : '']);
+    }
+  }, 120_000);
+  afterAll(() => printTable('Role matrix: what each role reached and what it was refused', matrix));
+
+  it('pages: allowed ones render, the others send to /not-allowed; a viewer sees no button that changes anything', async () => {
+    const problems: string[] = [];
+    const counts = {} as Record<Role, [number, number]>;
+    for (const role of ROLES_) {
+      counts[role] = [0, 0];
+      for (const p of pages.filter((x) => classifyPage(x.file) === 'admin')) {
+        const url = withParams(p.url, 'real');
+        const res = await call(server.url, 'GET', url, { headers: { cookie: cookies[role] } });
+        const ok = allowed(role, PAGE_ROLES[p.url]!);
+        if (ok && res.status !== 200) problems.push(`${role} ${url}: ${res.status}, expected 200`);
+        if (!ok && !(res.status === 307 && /\/not-allowed\?needs=/.test(res.headers.get('location') ?? ''))) {
+          problems.push(`${role} ${url}: ${res.status} ${res.headers.get('location')}, expected a redirect to /not-allowed`);
+        }
+        counts[role][ok ? 0 : 1]++;
+      }
+    }
+    // What the pages offer follows the role too (the server refuses it anyway, below).
+    const offers = async (role: Role, url: string) => (await call(server.url, 'GET', url, { headers: { cookie: cookies[role] } })).text;
+    for (const [url, text] of [['/webhooks', 'New webhook'], ['/webfilters', 'New webfilter'], ['/webhooks', 'Import from openedx-webhooks']] as const) {
+      expect((await offers('viewer', url)).includes(text), `viewer on ${url} sees ${text}`).toBe(false);
+      expect((await offers('editor', url)).includes(text), `editor on ${url} sees ${text}`).toBe(true);
+    }
+    expect(await offers('viewer', `/webhooks/${ids.webhook}`)).toContain('Read-only: your role (viewer) cannot change this.');
+    expect(await offers('editor', `/webhooks/${ids.webhook}`)).not.toContain('Read-only');
+    for (const link of ['href="/users"', 'href="/audit"', 'href="/api-keys"']) {
+      expect(await offers('editor', '/webhooks'), `editor sees ${link}`).not.toContain(link);
+      expect(await offers('owner', '/webhooks'), `owner sees ${link}`).toContain(link);
+    }
+    expect(problems).toEqual([]);
+    for (const role of ROLES_) matrix.find((m) => m[0] === role)![1] = `${counts[role][0]}/${counts[role][1]}`;
+  });
+
+  it('management routes: a role below the route answers 403 with a sentence and changes nothing; at or above it gets past the guard', async () => {
+    const before = await digest();
+    const problems: string[] = [];
+    const same = { 'sec-fetch-site': 'same-origin' };
+    for (const role of ROLES_) {
+      let ok = 0;
+      let refused = 0;
+      for (const r of routes.filter((x) => classify(x.url) === 'admin')) {
+        for (const method of r.methods) {
+          const url = withParams(r.url, 'unknown');
+          const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
+          const res = await call(server.url, method, url, { headers: { cookie: cookies[role], ...same }, body });
+          const needed = routeRole(r.url, method);
+          if (allowed(role, needed)) {
+            ok++;
+            if (res.status === 401 || res.status === 403 || res.status >= 500) problems.push(`${role} ${method} ${url}: ${res.status} ${res.text.slice(0, 100)}`);
+          } else {
+            refused++;
+            if (res.status !== 403 || !/^Your role \((viewer|editor)\) does not allow this/.test(String(res.json?.error))) {
+              problems.push(`${role} ${method} ${url}: ${res.status} ${res.text.slice(0, 100)}, expected 403`);
+            }
+          }
+        }
+      }
+      matrix.find((m) => m[0] === role)![2] = `${ok}/${refused}`;
+    }
+    expect(problems).toEqual([]);
+    expect(await digest(), 'no refused or empty call changed anything').toEqual(before);
+  });
+
+  it("server actions: a viewer's or an editor's forged call of an action above its role is refused and changes nothing", async () => {
+    const built = builtActions().filter((b) => !PUBLIC_ACTIONS[`${b.file}#${b.name}`]);
+    expect(built.map((b) => b.name).sort()).toEqual(Object.keys(ACTION_ROLES).sort());
+    const before = await digest();
+    const refusals = () => (server.output().match(/Your role \((viewer|editor)\) does not allow this/g) ?? []).length;
+    const problems: string[] = [];
+    for (const role of ['viewer', 'editor'] as const) {
+      let refused = 0;
+      for (const b of built.filter((x) => !allowed(role, ACTION_ROLES[x.name]!))) {
+        const seen = refusals();
+        // Posted at a page the role may open, so only the action's own guard stands in the way.
+        const { status, text } = await postAction(b, '/webhooks', cookies[role], { origin: server.url });
+        const where = `${role} ${b.name}`;
+        // Posted from a page the role may open, the refusal comes back as the page's flight answer with the
+        // action's error in it (only its digest: the message stays in the server log, counted below).
+        if (status < 400 && !/"digest":"\d+"/.test(text)) problems.push(`${where}: answered ${status} without an error: ${text.slice(0, 200)}`);
+        for (const leak of [secret, '"token"', 'oewi_']) if (text.includes(leak)) problems.push(`${where}: the answer holds ${leak}`);
+        if (!(await until(() => refusals() > seen, 5000, `${where} refused`).catch(() => false))) problems.push(`${where}: the role guard did not refuse it`);
+        else refused++;
+      }
+      matrix.find((m) => m[0] === role)![3] = refused;
+    }
+    expect(problems).toEqual([]);
+    expect(await digest(), 'no refused action changed anything').toEqual(before);
+    expect(receiver.hits).toEqual([]);
+  });
+
+  it('an action the role allows does run for it (so the refusals above are the role, not the call)', async () => {
+    const built = builtActions();
+    const preview = built.find((b) => b.name === 'previewWebhookAction')!;
+    const viewer = await postAction(preview, '/webhooks', cookies.viewer, { origin: server.url });
+    expect(viewer.status).toBe(200);
+    expect(viewer.text).toContain('event_metadata');
+    const reveal = built.find((b) => b.name === 'revealWebhookSecretAction')!;
+    const editor = await postAction(reveal, '/webhooks', cookies.editor, { origin: server.url });
+    expect(editor.status).toBe(200);
+    expect(editor.text).toContain(secret);
   });
 });

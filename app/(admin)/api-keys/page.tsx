@@ -9,7 +9,7 @@ import { ApiKeyList } from '@/components/api-keys/key-list';
 export const metadata: Metadata = { title: 'API keys' };
 
 export default async function ApiKeysPage() {
-  await requireAdminPage();
+  await requireAdminPage('owner');
   const { db } = await getDb();
   const keys = await listApiKeys(db);
   return (
@@ -32,6 +32,8 @@ export default async function ApiKeysPage() {
             scopes: k.scopes,
             createdAt: k.createdAt.toISOString(),
             lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+            createdBy: k.createdByEmail,
+            expiresAt: k.expiresAt?.toISOString() ?? null,
             revokedAt: k.revokedAt?.toISOString() ?? null,
           }))}
         />

@@ -8,7 +8,7 @@ import { paramsObject, parseDeliveryQuery } from '@/lib/deliveries/query';
 export async function countFailedAction(
   params: Record<string, string>,
 ): Promise<{ error?: string; count?: number; limit?: number }> {
-  await requireAdminAction();
+  await requireAdminAction('editor');
   const parsed = parseDeliveryQuery(paramsObject(params));
   if (!parsed.ok) return { error: `The filters are not valid: ${parsed.issues[0]!.path} ${parsed.issues[0]!.message}.` };
   const { db } = await getDb();

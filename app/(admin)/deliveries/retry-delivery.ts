@@ -2,12 +2,14 @@
 // Retries one webhook delivery now: a new attempt of the same delivery, signed with the same webhook-id.
 import { revalidatePath } from 'next/cache';
 import { requireAdminAction } from '@/lib/auth/session';
+import { actionAudit } from '@/lib/audit/context';
 import { getDb } from '@/lib/db';
 import { parseDeliveryId } from '@/lib/deliveries/query';
 import { retryDeliveryNow } from '@/lib/dispatch/queue';
+import { recordAudit, retryEntry } from '@/lib/audit/record';
 
 export async function retryDeliveryAction(id: string): Promise<{ error?: string }> {
-  await requireAdminAction();
+  const admin = await requireAdminAction('editor');
   const deliveryId = parseDeliveryId(id);
   if (deliveryId === null) return { error: 'Unknown delivery.' };
   const result = await retryDeliveryNow(await getDb(), deliveryId);
@@ -19,6 +21,7 @@ export async function retryDeliveryAction(id: string): Promise<{ error?: string 
           : 'Webfilter calls are synchronous and cannot be replayed.',
     };
   }
+  await recordAudit((await getDb()).db, await actionAudit(admin), retryEntry(deliveryId));
   revalidatePath(`/deliveries/${deliveryId}`);
   revalidatePath('/deliveries');
   return {};

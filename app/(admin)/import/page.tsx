@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Import from openedx-webhooks' };
 const code = 'block overflow-x-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-xs whitespace-pre text-slate-100';
 
 export default async function ImportPage({ searchParams }: { searchParams: Promise<{ from?: string }> }) {
-  await requireAdminPage();
+  await requireAdminPage('editor');
   const from = (await searchParams).from === 'webfilters' ? 'webfilters' : 'webhooks';
   return (
     <>

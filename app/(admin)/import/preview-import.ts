@@ -7,7 +7,7 @@ import { importOpenedxWebhooks, type ImportReport } from '@/lib/import/run';
 import { parseImportText } from '@/lib/import/text';
 
 export async function previewImportAction(text: unknown): Promise<{ ok: true; report: ImportReport } | { ok: false; error: string }> {
-  await requireAdminAction();
+  await requireAdminAction('editor');
   const file = parseImportText(text, env().MAX_BODY_BYTES);
   if (!file.ok) return file;
   const report = await importOpenedxWebhooks(await getDb(), file.value, { dryRun: true });

@@ -1,6 +1,7 @@
 // The webfilters list, in the order their answers apply, with reorder, enabled switch and call health.
 import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
+import { allows } from '@/lib/auth/roles';
 import { findFilter } from '@/lib/catalog';
 import { getDb } from '@/lib/db';
 import { platformCatalogReady } from '@/lib/platforms/catalog';
@@ -13,7 +14,8 @@ import { WebfilterTable } from '@/components/webfilters/webfilter-table';
 export const metadata: Metadata = { title: 'Webfilters' };
 
 export default async function WebfiltersPage() {
-  await requireAdminPage();
+  const admin = await requireAdminPage();
+  const canEdit = allows(admin.role, 'editor');
   const handle = await getDb();
   await platformCatalogReady(handle);
   const filters = await listWebfilters(handle);
@@ -49,15 +51,15 @@ export default async function WebfiltersPage() {
         description="Let your own services change or stop Open edX processes, synchronously. Answers apply in order: later webfilters override earlier ones."
         actions={
           <>
-            {importLink}
-            {rows.length > 0 && create}
+            {canEdit && importLink}
+            {canEdit && rows.length > 0 && create}
           </>
         }
       />
       {rows.length ? (
         <WebfilterTable rows={rows} />
       ) : (
-        <EmptyState title="No webfilters yet" action={create}>
+        <EmptyState title="No webfilters yet" action={canEdit ? create : undefined}>
           A webfilter lets a URL of yours take part in an Open edX filter, such as a sign-in or a registration: it can change
           the data or stop the process. Create one, pick its filter, then use <b>Send test</b> to see how its answer applies.
         </EmptyState>

@@ -7,7 +7,7 @@ import { actionFailure, type ActionFailure } from '@/lib/manage/result';
 import { testWebfilter, type WebfilterTest } from '@/lib/manage/send-test';
 
 export async function testWebfilterAction(id: string | null, values: unknown): Promise<({ ok: true } & WebfilterTest) | ActionFailure> {
-  await requireAdminAction();
+  await requireAdminAction('editor');
   await platformCatalogReady(await getDb()); // a platform's own types too
   const result = await testWebfilter(id, values);
   return result.ok ? { ok: true, ...result.value } : actionFailure(result);

@@ -1,6 +1,7 @@
 // The webhooks list: every webhook with its event, URL, enabled switch and delivery health.
 import type { Metadata } from 'next';
 import { requireAdminPage } from '@/lib/auth/session';
+import { allows } from '@/lib/auth/roles';
 import { findEvent } from '@/lib/catalog';
 import { getDb } from '@/lib/db';
 import { platformCatalogReady } from '@/lib/platforms/catalog';
@@ -13,7 +14,8 @@ import { WebhookTable } from '@/components/webhooks/webhook-table';
 export const metadata: Metadata = { title: 'Webhooks' };
 
 export default async function WebhooksPage() {
-  await requireAdminPage();
+  const admin = await requireAdminPage();
+  const canEdit = allows(admin.role, 'editor');
   const handle = await getDb();
   await platformCatalogReady(handle);
   const hooks = await listWebhooks(handle);
@@ -40,15 +42,15 @@ export default async function WebhooksPage() {
         description="POST each Open edX event to the URLs you configure, signed and retried."
         actions={
           <>
-            {importLink}
-            {rows.length > 0 && create}
+            {canEdit && importLink}
+            {canEdit && rows.length > 0 && create}
           </>
         }
       />
       {rows.length ? (
         <WebhookTable rows={rows} />
       ) : (
-        <EmptyState title="No webhooks yet" action={create}>
+        <EmptyState title="No webhooks yet" action={canEdit ? create : undefined}>
           A webhook sends an Open edX event, such as a new enrollment or a passing grade, to a URL of yours. Create one, pick
           its event, then use <b>Send test</b> to check that your receiver answers.
         </EmptyState>

@@ -9,7 +9,7 @@ import { sampleWebhookPayload } from '@/lib/manage/samples';
 const SAMPLE_ID = '0b7c8d4e-5f6a-4b1c-9d2e-3f4a5b6c7d8e';
 
 export async function previewWebhookAction(eventType: string): Promise<Record<string, unknown> | null> {
-  await requireAdminAction();
+  await requireAdminAction('viewer');
   await platformCatalogReady(await getDb()); // a platform's own types too
   const event = findEvent(eventType);
   return event ? sampleWebhookPayload(event, SAMPLE_ID) : null;

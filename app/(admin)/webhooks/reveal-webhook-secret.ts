@@ -5,7 +5,7 @@ import { getDb } from '@/lib/db';
 import { webhookSecret } from '@/lib/manage/webhooks';
 
 export async function revealWebhookSecretAction(id: string): Promise<{ secret?: string; error?: string }> {
-  await requireAdminAction();
+  await requireAdminAction('editor');
   const secret = await webhookSecret(await getDb(), id);
   return secret ? { secret } : { error: 'This webhook no longer exists.' };
 }

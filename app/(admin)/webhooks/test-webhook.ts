@@ -6,7 +6,7 @@ import { actionFailure, type ActionFailure } from '@/lib/manage/result';
 import { testWebhook, type WebhookTest } from '@/lib/manage/send-test';
 
 export async function testWebhookAction(id: string | null, values: unknown): Promise<({ ok: true } & WebhookTest) | ActionFailure> {
-  await requireAdminAction();
+  await requireAdminAction('editor');
   const result = await testWebhook(await getDb(), id, values);
   return result.ok ? { ok: true, ...result.value } : actionFailure(result);
 }

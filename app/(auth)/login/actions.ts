@@ -24,3 +24,8 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
     throw err; // the redirect after a successful sign-in
   }
 }
+
+/** "Sign in with Open edX": off to the LMS; who may enter is decided when it sends the visitor back. */
+export async function loginWithOpenedx(form: FormData): Promise<void> {
+  await signIn('openedx', { redirectTo: safeNext(form.get('next')) });
+}

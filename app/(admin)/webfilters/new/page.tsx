@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: 'New webfilter' };
 
 // ?filter_type= preselects a filter (a class name works too).
 export default async function NewWebfilterPage({ searchParams }: { searchParams: Promise<{ filter_type?: string }> }) {
-  await requireAdminPage();
+  await requireAdminPage('editor');
   const platform = await editorCatalog(await getDb());
   const { filter_type } = await searchParams;
   const initial = {

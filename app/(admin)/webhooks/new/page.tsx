@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: 'New webhook' };
 
 // ?event_type= preselects an event (a signal name works too).
 export default async function NewWebhookPage({ searchParams }: { searchParams: Promise<{ event_type?: string }> }) {
-  await requireAdminPage();
+  await requireAdminPage('editor');
   const platform = await editorCatalog(await getDb());
   const { event_type } = await searchParams;
   const initial = {

@@ -1,5 +1,6 @@
 // Management API: list webhooks (optionally for one event type) and create one; the create answer holds the secret.
 import { withAdmin } from '@/lib/auth/admin-guard';
+import { auditOf } from '@/lib/audit/context';
 import { findEvent } from '@/lib/catalog';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
@@ -16,10 +17,10 @@ export const GET = withAdmin(async (req) => {
   return json(rows.map(webhookJson));
 });
 
-export const POST = withAdmin(async (req) => {
+export const POST = withAdmin(async (req, _ctx, actor) => {
   const body = await readJsonBody(req, env().MAX_BODY_BYTES);
   if (!body.ok) return body.response;
-  const saved = await createWebhook(await getDb(), body.value);
+  const saved = await createWebhook(await getDb(), body.value, auditOf(req, actor));
   if (!saved.ok) return failureResponse(saved);
   const { row, warning } = saved.value;
   return json({ ...webhookJson(row), secret: row.secret }, 201, {

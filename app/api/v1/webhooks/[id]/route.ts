@@ -1,5 +1,6 @@
 // Management API: read, change (partially) or delete one webhook.
 import { withAdmin } from '@/lib/auth/admin-guard';
+import { auditOf } from '@/lib/audit/context';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { json, readJsonBody } from '@/lib/http/json';
@@ -16,21 +17,21 @@ export const GET = withAdmin(async (_req, { params }: Ctx) => {
   return row ? json(webhookJson(row)) : failureResponse(notFound('webhook', id));
 });
 
-export const PATCH = withAdmin(async (req, { params }: Ctx) => {
+export const PATCH = withAdmin(async (req, { params }: Ctx, actor) => {
   const { id } = await params;
   const handle = await getDb();
   // An unknown id is a 404 whatever the body holds.
   if (!(await getWebhook(handle, id))) return failureResponse(notFound('webhook', id));
   const body = await readJsonBody(req, env().MAX_BODY_BYTES);
   if (!body.ok) return body.response;
-  const saved = await updateWebhook(handle, id, body.value);
+  const saved = await updateWebhook(handle, id, body.value, auditOf(req, actor));
   if (!saved.ok) return failureResponse(saved);
   const { row, warning } = saved.value;
   return json(webhookJson(row), 200, warning ? { 'x-target-warning': warning } : undefined);
 });
 
-export const DELETE = withAdmin(async (_req, { params }: Ctx) => {
+export const DELETE = withAdmin(async (req, { params }: Ctx, actor) => {
   const { id } = await params;
-  if (!(await deleteWebhook(await getDb(), id))) return failureResponse(notFound('webhook', id));
+  if (!(await deleteWebhook(await getDb(), id, auditOf(req, actor)))) return failureResponse(notFound('webhook', id));
   return new Response(null, { status: 204 });
 });
