@@ -10,6 +10,9 @@ import { eventRequestSchema } from '@/lib/openapi/event-request';
 import { platformCatalogBody } from '@/lib/validation/platform-catalog';
 import { webfilterCreate, webfilterPatch } from '@/lib/validation/webfilter';
 import { webhookCreate, webhookPatch } from '@/lib/validation/webhook';
+import { auditQuery } from '@/lib/audit/list';
+import { invitationCreate } from '@/lib/team/invitations';
+import { userCreate, userPatch } from '@/lib/team/users';
 import * as examples from '@/lib/openapi/examples';
 
 /** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
@@ -241,6 +244,56 @@ export const OPERATIONS: Record<string, PathItem> = {
       summary: 'The filter catalog',
       access: 'admin',
       responses: { 200: ok('Every known filter.', z.array(out.catalogFilter), [examples.catalogFilter()]) },
+    },
+  },
+  '/api/v1/users': {
+    get: { tag: 'Management', summary: 'List the team (owners)', access: 'admin', responses: { 200: ok('Every user.', z.array(out.user)) } },
+    post: {
+      tag: 'Management',
+      summary: 'Add a user with a password (owners)',
+      access: 'admin',
+      body: userCreate,
+      bodyExample: { email: 'support@example.org', name: 'Support', role: 'viewer', password: 'a long passphrase' },
+      responses: { 201: ok('Created.', out.user), 400: invalid, 409: { description: 'A user has this email already.', body: out.errorBody } },
+    },
+  },
+  '/api/v1/users/{id}': {
+    patch: {
+      tag: 'Management',
+      summary: 'Change a user’s role (owners)',
+      description: 'The last owner cannot be demoted.',
+      access: 'admin',
+      body: userPatch,
+      bodyExample: { role: 'editor' },
+      responses: { 200: ok('The changed user.', out.user), 400: invalid, 404: notFound, 409: { description: 'The last owner.', body: out.errorBody } },
+    },
+    delete: {
+      tag: 'Management',
+      summary: 'Remove a user (owners)',
+      description: 'Their sessions end at once. The last owner cannot be removed.',
+      access: 'admin',
+      responses: { 204: { description: 'Removed.' }, 404: notFound, 409: { description: 'The last owner.', body: out.errorBody } },
+    },
+  },
+  '/api/v1/invitations': {
+    post: {
+      tag: 'Management',
+      summary: 'Invite someone (owners)',
+      description: 'The link works once, for 7 days; it is also mailed when SMTP_URL is set.',
+      access: 'admin',
+      body: invitationCreate,
+      bodyExample: { email: 'dev@example.org', role: 'editor' },
+      responses: { 201: ok('The invitation link, shown this once.', out.invitation), 400: invalid },
+    },
+  },
+  '/api/v1/audit': {
+    get: {
+      tag: 'Management',
+      summary: 'Read the audit log (owners)',
+      description: 'Newest first, in keyset pages: pass `next_cursor` as `cursor`. Append-only: no route changes it.',
+      access: 'admin',
+      query: auditQuery,
+      responses: { 200: ok('A page of entries.', out.auditPage), 400: invalid },
     },
   },
   '/api/v1/catalog/platform': {

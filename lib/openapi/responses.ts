@@ -200,3 +200,37 @@ export const health = z
       .optional(),
   })
   .meta({ id: 'Health' });
+
+export const user = z
+  .object({
+    id: z.uuid(),
+    email: z.email(),
+    name: z.string(),
+    role: z.enum(['owner', 'editor', 'viewer']),
+    sign_in: z.array(z.enum(['password', 'openedx'])).describe('How they sign in.'),
+    last_sign_in_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const invitation = z
+  .object({ url: z.url().describe('The invitation link, shown this once.'), expires_at: z.string() })
+  .meta({ id: 'Invitation' });
+
+export const auditPage = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        at: z.string(),
+        actor: z.object({ type: z.enum(['user', 'api_key']), id: z.string(), label: z.string() }),
+        action: z.string(),
+        target_type: z.string(),
+        target_id: z.string(),
+        changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })),
+        ip: z.string().nullable(),
+      }),
+    ),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'AuditPage' });
