@@ -11,7 +11,7 @@ const td = 'px-4 py-3 align-top text-sm text-slate-700';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function Version({ value }: { value: string | null }) {
-  return value ? <code className="font-mono text-xs">{value}</code> : <span className="text-slate-400">—</span>;
+  return value ? <code className="font-mono text-xs">{value}</code> : <span className="text-slate-500">—</span>;
 }
 
 export function ConnectionTable({ connections }: { connections: Connection[] }) {
