@@ -260,3 +260,23 @@ test('API keys, connections and import: lists, a token just created, the revoke 
   await expectAccessible(page, 'import done, with its toast');
   await removeAll(request);
 });
+
+test('phone width: the lists, an editor, the log and a delivery', async ({ page, request }) => {
+  const hook = await request.post('/api/v1/webhooks', {
+    headers: auth,
+    data: { description: 'Accessible on a phone', event_type: ENROLLED, url: rx.url },
+  });
+  expect(hook.status()).toBe(201);
+  const { id } = await hook.json();
+  await request.post('/api/events', { headers: auth, data: { event_type: ENROLLED, data: { enrollment: { mode: 'honor' } } } });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/deliveries?target_id=${id}`);
+  const link = page.getByTestId('delivery-link').first();
+  await expect(link).toBeVisible({ timeout: 20_000 });
+  const detail = (await link.getAttribute('href'))!;
+  for (const path of ['/webhooks', `/webhooks/${id}`, '/webfilters', '/webfilters/new', '/deliveries', detail, '/api-keys', '/connections', '/import']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectAccessible(page, `${path} at 390 px`);
+  }
+});
