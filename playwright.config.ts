@@ -23,6 +23,15 @@ export default defineConfig({
     {
       name: 'app',
       testMatch: /.*\.spec\.ts/,
+      testIgnore: /(a11y|keyboard)\.spec\.ts/,
+      dependencies: ['first-run'],
+      use: { storageState: STORAGE_STATE, viewport: { width: 1280, height: 800 } },
+    },
+    // Accessibility and keyboard-only flows run after the app specs (same phase, later project): they make
+    // deliveries and a connection, which the app specs count from an empty log.
+    {
+      name: 'a11y',
+      testMatch: /(a11y|keyboard)\.spec\.ts/,
       dependencies: ['first-run'],
       use: { storageState: STORAGE_STATE, viewport: { width: 1280, height: 800 } },
     },

@@ -12,8 +12,8 @@ export default async function AdminLayout({ children }: { children: React.ReactN
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 px-4 sm:flex-nowrap sm:px-6">
           <a href="/webhooks" className="flex shrink-0 items-center gap-2 py-3 font-semibold text-slate-900">
-            <span className="flex size-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white">↯</span>
-            <span className="hidden lg:inline">Open edX Webhooks</span>
+            <span aria-hidden className="flex size-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white">↯</span>
+            <span className="sr-only lg:not-sr-only">Open edX Webhooks</span>
           </a>
           {/* On a phone the navigation gets a row of its own, so no item is cut off. */}
           <div className="order-last w-full sm:order-none sm:w-auto sm:min-w-0">

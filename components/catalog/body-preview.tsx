@@ -3,6 +3,7 @@
 import { encodeBody } from '@/lib/dispatch/encode';
 import { cn } from '@/components/ui/cn';
 import { CopyButton } from '@/components/ui/copy-button';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 export function BodyPreview({
   payload,
@@ -37,12 +38,12 @@ export function BodyPreview({
             <p className="border-b border-slate-700 px-3 py-2 font-mono text-xs text-sky-300">
               POST · content-type: <span data-testid="preview-content-type">{encoded.contentType}</span>
             </p>
-            <pre className="min-h-0 flex-1 overflow-auto px-3 py-2 font-mono text-xs leading-5 break-all whitespace-pre-wrap">
+            <pre {...scrollRegion(`Sample body (${encoded.contentType})`)} className="min-h-0 flex-1 overflow-auto px-3 py-2 font-mono text-xs leading-5 break-all whitespace-pre-wrap">
               {form
                 ? encoded.body.split('&').map((part, i, all) => (
                     <span key={i} className="block">
                       {part}
-                      {i < all.length - 1 && <span className="text-slate-500">&amp;</span>}
+                      {i < all.length - 1 && <span className="text-slate-400">&amp;</span>}
                     </span>
                   ))
                 : JSON.stringify(payload, null, 2)}

@@ -201,7 +201,7 @@ export function CatalogCombobox({
                 >
                   <div className="flex flex-wrap items-baseline gap-x-2">
                     <span className="text-sm font-medium text-slate-900">{item.label}</span>
-                    <span className="font-mono text-[11px] break-all text-slate-500">{item.value}</span>
+                    <span className="font-mono text-[11px] break-all text-slate-600">{item.value}</span>
                   </div>
                   <p className="truncate text-xs text-slate-600">{item.description}</p>
                 </div>

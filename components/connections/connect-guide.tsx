@@ -6,11 +6,12 @@ import { useCan } from '@/components/auth/role';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 function Snippet({ label, text }: { label: string; text: string }) {
   return (
     <div className="relative">
-      <pre aria-label={label} className="overflow-x-auto rounded-md bg-slate-900 p-3 pr-20 font-mono text-xs leading-relaxed text-slate-100">
+      <pre {...scrollRegion(label)} className="overflow-x-auto rounded-md bg-slate-900 p-3 pr-20 font-mono text-xs leading-relaxed text-slate-100">
         {text}
       </pre>
       <div className="absolute top-2 right-2">

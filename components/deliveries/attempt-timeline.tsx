@@ -37,7 +37,7 @@ export function AttemptTimeline({ attempts }: { attempts: AttemptJson[] }) {
           )}
           {a.response_status !== null && (
             <div className="mt-3 space-y-3">
-              <BodyView body={a.response_body} contentType={contentTypeOf(a.response_headers)} testId="attempt-response-body" />
+              <BodyView body={a.response_body} contentType={contentTypeOf(a.response_headers)} testId="attempt-response-body" label={`Response body, attempt ${a.attempt_no}`} />
               <details className="text-sm">
                 <summary className="cursor-pointer text-xs font-medium text-slate-700">Response headers</summary>
                 <div className="mt-2">

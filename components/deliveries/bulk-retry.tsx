@@ -8,6 +8,7 @@ import { retryFailedAction } from '@/app/(admin)/deliveries/retry-failed';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
 import { useCan } from '@/components/auth/role';
+import { showModalFrom, trapTab } from '@/components/ui/dialog-focus';
 
 const plural = (n: number) => `${n.toLocaleString()} failed webhook ${n === 1 ? 'delivery' : 'deliveries'}`;
 
@@ -20,13 +21,14 @@ export function BulkRetryButton({ filters, filtered }: { filters: Record<string,
   const router = useRouter();
 
   async function open() {
+    const opener = document.activeElement;
     setBusy(true);
     try {
       const r = await countFailedAction(filters);
       if (r.error) return toast(r.error, 'error');
       setCount(r.count ?? 0);
       setLimit(r.limit ?? null);
-      ref.current?.showModal();
+      showModalFrom(ref.current, opener);
     } finally {
       setBusy(false);
     }
@@ -56,7 +58,7 @@ export function BulkRetryButton({ filters, filtered }: { filters: Record<string,
       <Button variant="secondary" onClick={open} disabled={busy}>
         ↻ Retry failed…
       </Button>
-      <dialog ref={ref} aria-label="Retry failed deliveries" className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+      <dialog ref={ref} aria-label="Retry failed deliveries" onKeyDown={trapTab} className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
         <div className="p-6">
           <h2 className="text-lg font-semibold text-slate-900">
             {!count ? 'Nothing to retry' : capped ? `Retry ${queued.toLocaleString()} of ${plural(count)}?` : `Retry ${plural(count)}?`}

@@ -36,7 +36,7 @@ export function DeliveryFacts({ d, target }: { d: DeliveryDetailJson; target: Ta
         ) : (
           <span className="text-slate-500">Deleted</span>
         )}
-        <Link className="ml-2 text-xs text-slate-500 hover:underline" href={`/deliveries?target_id=${d.target_id}`}>
+        <Link className="ml-2 text-xs text-slate-600 underline underline-offset-2" href={`/deliveries?target_id=${d.target_id}`}>
           all its deliveries
         </Link>
       </Fact>

@@ -73,7 +73,7 @@ const columns = col.columns([
           {error}
         </span>
       ) : (
-        <span className="text-slate-400">—</span>
+        <span className="text-slate-500">—</span>
       );
     },
   }),
@@ -89,7 +89,7 @@ const columns = col.columns([
     header: 'Next retry',
     cell: ({ getValue }) => {
       const at = getValue();
-      return at ? <span className="text-xs text-amber-800"><LocalTime iso={at} relative /></span> : <span className="text-slate-400">—</span>;
+      return at ? <span className="text-xs text-amber-800"><LocalTime iso={at} relative /></span> : <span className="text-slate-500">—</span>;
     },
   }),
 ]);

@@ -1,7 +1,7 @@
 'use client';
 // Filters for the log, kept in the URL: kind, status, event or filter type, target, time range, event id.
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { TargetOption } from '@/lib/deliveries/targets';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { inputClass } from '@/components/ui/field';
@@ -28,8 +28,18 @@ export function FilterBar({ values, types, targets }: { values: FilterValues; ty
   const hydrated = useHydrated();
   // On a phone the rarer filters fold away unless one is in use.
   const [more, setMore] = useState(Boolean(values.event_id || values.from || values.to));
+  // The form is redrawn for the new URL, which drops the keyboard focus: give it back to the field just used.
+  const refocus = useRef<string | null>(null);
+  const shown = JSON.stringify(values);
+  useEffect(() => {
+    if (!refocus.current) return;
+    document.getElementById(refocus.current)?.focus();
+    refocus.current = null;
+  }, [shown]);
 
   function apply(form: HTMLFormElement) {
+    const focused = document.activeElement;
+    refocus.current = focused && form.contains(focused) && focused.id ? focused.id : null;
     const data = new FormData(form);
     const params = new URLSearchParams();
     for (const key of FIELDS) {
@@ -114,7 +124,7 @@ export function FilterBar({ values, types, targets }: { values: FilterValues; ty
         </div>
       </div>
       <div className="col-span-2 flex items-end gap-2 md:col-span-2 xl:col-span-2">
-        <Button type="submit" size="md">Apply</Button>
+        <Button id="f-apply" type="submit" size="md">Apply</Button>
         {!more && (
           <Button variant="ghost" className="sm:hidden" onClick={() => setMore(true)}>
             More filters

@@ -1,6 +1,7 @@
 // What a webfilter call did to the LMS's filter: the data it applied, why it was ignored, or the halt it caused.
 import { CopyButton } from '@/components/ui/copy-button';
 import { OutcomeBadge } from './outcome-badge';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 const EXPLAIN: Record<string, string> = {
   applied: 'The answer was used: its data was merged into the filter result.',
@@ -9,11 +10,11 @@ const EXPLAIN: Record<string, string> = {
   not_applied: 'An earlier webfilter halted the process, so this answer was not applied.',
 };
 
-function Json({ value }: { value: unknown }) {
+function Json({ value, label }: { value: unknown; label: string }) {
   const text = JSON.stringify(value, null, 2);
   return (
     <div className="relative">
-      <pre className="max-h-72 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap break-all text-slate-100">{text}</pre>
+      <pre {...scrollRegion(label)} className="max-h-72 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap break-all text-slate-100">{text}</pre>
       <div className="absolute top-2 right-2">
         <CopyButton value={text} />
       </div>
@@ -57,7 +58,7 @@ export function FilterOutcome({ outcome }: { outcome: Record<string, unknown> | 
       {applied && Object.keys(applied).length > 0 && (
         <div>
           <p className="mb-1 text-xs font-medium text-slate-600">Data applied</p>
-          <Json value={applied} />
+          <Json value={applied} label="Data applied" />
         </div>
       )}
     </div>

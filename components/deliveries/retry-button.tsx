@@ -15,8 +15,10 @@ export function RetryButton({ id }: { id: number }) {
   if (!canEdit) return null;
   return (
     <Button
-      disabled={busy}
+      aria-disabled={busy || undefined}
       onClick={async () => {
+        // aria-disabled rather than disabled: a disabled button drops the keyboard focus to the page.
+        if (busy) return;
         setBusy(true);
         try {
           const r = await retryDeliveryAction(String(id));

@@ -8,6 +8,7 @@ export function SendTestPanel<R>({
   idle,
   check,
   send,
+  announce,
   children,
 }: {
   /** The line under the heading: what the test does. */
@@ -17,6 +18,8 @@ export function SendTestPanel<R>({
   /** Validates the fields the test needs; returns why it cannot run yet, or null. */
   check: () => Promise<string | null>;
   send: () => Promise<({ ok: true } & R) | { ok: false; error: string }>;
+  /** The one line a screen reader hears when the answer arrives (the details stay on screen, not read out). */
+  announce: (result: R) => string;
   children: (result: R) => ReactNode;
 }) {
   const [busy, setBusy] = useState(false);
@@ -55,14 +58,17 @@ export function SendTestPanel<R>({
           {busy ? 'Sending…' : 'Send test'}
         </Button>
       </div>
-      <div className="mt-4 min-h-16" aria-live="polite">
+      <p role="status" className="sr-only" data-testid="test-announcement">
+        {busy ? 'Sending the test…' : !error && result ? announce(result) : ''}
+      </p>
+      <div className="mt-4 min-h-16">
         {error && (
           <p role="alert" className="text-sm font-medium text-red-600">
             {error}
           </p>
         )}
         {!error && result && children(result)}
-        {!error && !result && <p className="text-xs text-slate-400">{idle}</p>}
+        {!error && !result && <p className="text-xs text-slate-500">{idle}</p>}
       </div>
     </section>
   );

@@ -16,7 +16,8 @@ export type ButtonVariant = keyof typeof variants;
 
 function classes(variant: ButtonVariant, size: keyof typeof sizes, className?: string) {
   return cn(
-    'inline-flex items-center justify-center gap-1.5 rounded-md font-medium transition-colors disabled:cursor-not-allowed whitespace-nowrap',
+    // aria-disabled marks a busy button that keeps the keyboard focus (a disabled one would drop it).
+    'inline-flex items-center justify-center gap-1.5 rounded-md font-medium transition-colors disabled:cursor-not-allowed aria-disabled:cursor-wait whitespace-nowrap',
     variants[variant],
     sizes[size],
     className,

@@ -1,7 +1,8 @@
 'use client';
-// A confirmation dialog (native <dialog>: focus trap, Escape to close) for destructive actions.
+// A confirmation dialog (native <dialog>: Tab kept inside, Escape to close, focus back on the opener) for destructive actions.
 import { useRef, useState, type ReactNode } from 'react';
 import { Button, type ButtonVariant } from './button';
+import { showModalFrom, trapTab } from './dialog-focus';
 
 export function ConfirmButton({
   label,
@@ -26,12 +27,13 @@ export function ConfirmButton({
   const [busy, setBusy] = useState(false);
   return (
     <>
-      <Button variant={triggerVariant ?? (variant === 'danger' ? 'secondary' : variant)} size={size} onClick={() => ref.current?.showModal()}>
+      <Button variant={triggerVariant ?? (variant === 'danger' ? 'secondary' : variant)} size={size} onClick={(e) => showModalFrom(ref.current, e.currentTarget)}>
         {label}
       </Button>
       <dialog
         ref={ref}
         aria-label={title}
+        onKeyDown={trapTab}
         className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
       >
         <div className="p-6">
@@ -43,8 +45,9 @@ export function ConfirmButton({
             </Button>
             <Button
               variant={variant}
-              disabled={busy}
+              aria-disabled={busy || undefined}
               onClick={async () => {
+                if (busy) return;
                 setBusy(true);
                 try {
                   await onConfirm();

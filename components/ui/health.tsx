@@ -17,7 +17,7 @@ function ago(iso: string): string {
 }
 
 export function LastDelivery({ health }: { health: Health }) {
-  if (!health.last) return <span className="text-sm text-slate-400">never</span>;
+  if (!health.last) return <span className="text-sm text-slate-500">never</span>;
   const { status, statusCode, at } = health.last;
   return (
     <span className="flex flex-wrap items-center gap-x-2 gap-y-1" title={new Date(at).toLocaleString()}>
@@ -34,7 +34,7 @@ export function SuccessRate({ health }: { health: Health }) {
   const { day, successRate } = health;
   const done = day.succeeded + day.failed;
   if (successRate === null) {
-    return <span className="text-sm text-slate-400">{day.pending ? `${day.pending} pending` : '—'}</span>;
+    return <span className="text-sm text-slate-500">{day.pending ? `${day.pending} pending` : '—'}</span>;
   }
   const pct = Math.round(successRate * 1000) / 10;
   return (

@@ -1,6 +1,7 @@
 // One HTTP call as a test shows it: status, latency, response headers and body, and (folded) the request.
 import type { Exchange } from '@/lib/manage/send-test';
 import { Badge, type Tone } from './badge';
+import { scrollRegion } from './scroll-region';
 
 function pretty(body: string): string {
   try {
@@ -23,6 +24,11 @@ function Headers({ headers }: { headers: Record<string, string> }) {
       ))}
     </dl>
   );
+}
+
+/** The exchange in a few words, for the live region that announces a test's answer. */
+export function exchangeSummary(exchange: Exchange): string {
+  return exchange.status === null ? `no answer (${exchange.error ?? 'the request failed'})` : `HTTP ${exchange.status} in ${exchange.durationMs} ms`;
 }
 
 export function HttpExchange({ exchange }: { exchange: Exchange }) {
@@ -55,7 +61,7 @@ export function HttpExchange({ exchange }: { exchange: Exchange }) {
               Response body{exchange.bodyTruncated && <span className="font-normal text-slate-500"> (first 64 KiB)</span>}
             </h3>
             {exchange.body ? (
-              <pre data-testid="test-response-body" className="max-h-64 overflow-auto rounded-md bg-slate-50 p-2 font-mono text-xs break-all whitespace-pre-wrap ring-1 ring-slate-200">
+              <pre {...scrollRegion('Response body')} data-testid="test-response-body" className="max-h-64 overflow-auto rounded-md bg-slate-50 p-2 font-mono text-xs break-all whitespace-pre-wrap ring-1 ring-slate-200">
                 {pretty(exchange.body)}
               </pre>
             ) : (
@@ -68,7 +74,7 @@ export function HttpExchange({ exchange }: { exchange: Exchange }) {
         <summary className="cursor-pointer font-semibold text-slate-700">Request sent</summary>
         <div className="mt-2 space-y-2">
           <Headers headers={exchange.requestHeaders} />
-          <pre className="max-h-48 overflow-auto rounded-md bg-slate-50 p-2 font-mono break-all whitespace-pre-wrap ring-1 ring-slate-200">
+          <pre {...scrollRegion('Request body')} className="max-h-48 overflow-auto rounded-md bg-slate-50 p-2 font-mono break-all whitespace-pre-wrap ring-1 ring-slate-200">
             {exchange.requestBody}
           </pre>
         </div>

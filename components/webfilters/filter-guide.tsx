@@ -1,5 +1,6 @@
 // What a webfilter for the chosen filter receives and may answer: its arguments, exceptions and reply format.
 import type { FilterDef } from '@/lib/catalog';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 function exampleReply(filter: FilterDef): string {
   const data = Object.fromEntries(filter.returns.map((k) => [k, '…']));
@@ -27,7 +28,7 @@ export function FilterGuide({ filter }: { filter: FilterDef }) {
         <code className="font-mono">data</code> are merged key by key into the filter’s data, and{' '}
         <code className="font-mono">{'{}'}</code> changes nothing.
       </p>
-      <pre className="overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs ring-1 ring-slate-200" data-testid="reply-format">
+      <pre {...scrollRegion('Reply format')} className="overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs ring-1 ring-slate-200" data-testid="reply-format">
         {exampleReply(filter)}
       </pre>
       {filter.exceptions.length ? (

@@ -5,13 +5,14 @@ import { testWebfilterAction } from '@/app/(admin)/webfilters/test-webfilter';
 import type { WebfilterFormInput, WebfilterFormValues } from '@/lib/validation/webfilter';
 import { SendTestPanel } from '@/components/targets/send-test-panel';
 import { Badge, type Tone } from '@/components/ui/badge';
-import { HttpExchange } from '@/components/ui/http-exchange';
+import { exchangeSummary, HttpExchange } from '@/components/ui/http-exchange';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 const TONES: Record<string, Tone> = { applied: 'green', ignored: 'gray', halted: 'red', not_applied: 'gray' };
 
-function Json({ value, testId }: { value: unknown; testId?: string }) {
+function Json({ value, testId, label }: { value: unknown; testId?: string; label: string }) {
   return (
-    <pre data-testid={testId} className="max-h-64 overflow-auto rounded-md bg-slate-50 p-2 font-mono text-xs break-all whitespace-pre-wrap ring-1 ring-slate-200">
+    <pre {...scrollRegion(label)} data-testid={testId} className="max-h-64 overflow-auto rounded-md bg-slate-50 p-2 font-mono text-xs break-all whitespace-pre-wrap ring-1 ring-slate-200">
       {JSON.stringify(value, null, 2)}
     </pre>
   );
@@ -24,6 +25,7 @@ export function WebfilterTest({ id, form }: { id: string | null; form: UseFormRe
       idle="The answer will show here, with the data and exception it leads to."
       check={async () => ((await form.trigger()) ? null : 'Fix the highlighted fields first.')}
       send={() => testWebfilterAction(id, form.getValues())}
+      announce={(result) => `Test answered: ${exchangeSummary(result.exchange)}; the filter ${result.outcome.result.replace('_', ' ')}.`}
     >
       {(result) => (
         <div className="space-y-4">
@@ -36,16 +38,16 @@ export function WebfilterTest({ id, form }: { id: string | null; form: UseFormRe
             <p className="text-xs text-slate-600">{result.outcome.reason}</p>
             <div>
               <h3 className="mb-1 text-xs font-semibold text-slate-700">Exception the LMS would raise</h3>
-              {result.exception ? <Json value={result.exception} testId="filter-exception" /> : <p className="text-xs text-slate-500">None: the process goes on.</p>}
+              {result.exception ? <Json value={result.exception} testId="filter-exception" label="Exception the LMS would raise" /> : <p className="text-xs text-slate-500">None: the process goes on.</p>}
             </div>
             <div>
               <h3 className="mb-1 text-xs font-semibold text-slate-700">Changes merged into the data</h3>
-              {Object.keys(result.changes).length ? <Json value={result.changes} testId="filter-changes" /> : <p className="text-xs text-slate-500">None.</p>}
+              {Object.keys(result.changes).length ? <Json value={result.changes} testId="filter-changes" label="Changes merged into the data" /> : <p className="text-xs text-slate-500">None.</p>}
             </div>
             <details className="text-xs">
               <summary className="cursor-pointer font-semibold text-slate-700">Resulting data</summary>
               <div className="mt-2">
-                <Json value={result.data} testId="filter-data" />
+                <Json value={result.data} testId="filter-data" label="Resulting data" />
               </div>
             </details>
           </div>

@@ -41,7 +41,7 @@ export function SecretPanel({ id }: { id: string }) {
           </>
         ) : (
           <>
-            <code aria-label="Secret hidden" className="min-w-0 flex-1 truncate rounded bg-slate-50 px-2 py-1.5 font-mono text-xs text-slate-400 ring-1 ring-slate-200">
+            <code aria-label="Secret hidden" className="min-w-0 flex-1 truncate rounded bg-slate-50 px-2 py-1.5 font-mono text-xs text-slate-600 ring-1 ring-slate-200">
               whsec_••••••••••••••••••••••••
             </code>
             <Button variant="secondary" size="sm" onClick={reveal} disabled={busy}>

@@ -4,7 +4,7 @@ import type { UseFormReturn } from 'react-hook-form';
 import { testWebhookAction } from '@/app/(admin)/webhooks/test-webhook';
 import type { WebhookFormInput, WebhookFormValues } from '@/lib/validation/webhook';
 import { SendTestPanel } from '@/components/targets/send-test-panel';
-import { HttpExchange } from '@/components/ui/http-exchange';
+import { exchangeSummary, HttpExchange } from '@/components/ui/http-exchange';
 
 export function WebhookTest({ id, form }: { id: string | null; form: UseFormReturn<WebhookFormInput, unknown, WebhookFormValues> }) {
   return (
@@ -13,6 +13,7 @@ export function WebhookTest({ id, form }: { id: string | null; form: UseFormRetu
       idle="The answer will show here: status, time, headers and body."
       check={async () => ((await form.trigger(['event_type', 'url'])) ? null : 'Choose an event and enter a valid URL first.')}
       send={() => testWebhookAction(id, form.getValues())}
+      announce={(result) => `Test answered: ${exchangeSummary(result.exchange)}.`}
     >
       {(result) => (
         <>

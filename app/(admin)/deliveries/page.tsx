@@ -16,6 +16,7 @@ import { BulkRetryButton } from '@/components/deliveries/bulk-retry';
 import { DeliveryTable } from '@/components/deliveries/delivery-table';
 import { FilterBar } from '@/components/deliveries/filter-bar';
 import { HourlyChart } from '@/components/deliveries/hourly-chart';
+import { LiveAnnouncer } from '@/components/deliveries/live-announcer';
 import { Pager } from '@/components/deliveries/pager';
 
 export const metadata: Metadata = { title: 'Deliveries' };
@@ -47,6 +48,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         actions={<BulkRetryButton filters={params} filtered={filtered} />}
       />
       {onFirstPage && <AutoRefresh intervalMs={4000} />}
+      {onFirstPage && <LiveAnnouncer key={JSON.stringify(params)} rows={list.items.map((d) => ({ id: d.id, status: d.status }))} />}
       <div className="space-y-4">
         <Card>
           <HourlyChart buckets={stats} />

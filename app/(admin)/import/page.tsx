@@ -5,6 +5,7 @@ import { env } from '@/lib/env';
 import { BackLink } from '@/components/ui/back-link';
 import { Card, PageHeader } from '@/components/ui/card';
 import { ImportFlow } from '@/components/import/import-flow';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 export const metadata: Metadata = { title: 'Import from openedx-webhooks' };
 
@@ -25,9 +26,9 @@ export default async function ImportPage({ searchParams }: { searchParams: Promi
           <p>
             1. Export the plugin&apos;s configuration on the Open edX host, with Django&apos;s standard command:
           </p>
-          <code className={code}>./manage.py lms dumpdata openedx_webhooks --indent 2 &gt; openedx-webhooks.json</code>
+          <code {...scrollRegion('Export command')} className={code}>./manage.py lms dumpdata openedx_webhooks --indent 2 &gt; openedx-webhooks.json</code>
           <p>In Tutor:</p>
-          <code className={code}>tutor local run lms ./manage.py lms dumpdata openedx_webhooks &gt; openedx-webhooks.json</code>
+          <code {...scrollRegion('Export command in Tutor')} className={code}>tutor local run lms ./manage.py lms dumpdata openedx_webhooks &gt; openedx-webhooks.json</code>
           <p>
             2. Choose that file below, read what will be created, then confirm. Webhooks get a signing secret of their own; webfilters keep
             their flags and their order.

@@ -77,7 +77,7 @@ export default async function DeliveryPage({ params }: Props) {
               <b>POST</b> {d.url}
             </p>
             <HeadersList headers={d.request.headers} />
-            <BodyView body={d.request.body} contentType={contentTypeOf(d.request.headers)} testId="request-body" />
+            <BodyView body={d.request.body} contentType={contentTypeOf(d.request.headers)} testId="request-body" label="Request body" />
             {webhook && (
               <p className="text-xs text-slate-500">
                 Signature headers (webhook-id, webhook-timestamp, webhook-signature) are computed for each attempt: see the attempts below.

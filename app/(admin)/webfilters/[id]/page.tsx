@@ -28,7 +28,7 @@ export default async function EditWebfilterPage({ params }: { params: Promise<{ 
         description={
           <>
             Created {webfilter.createdAt.toISOString().slice(0, 10)} ·{' '}
-            <Link className="text-indigo-700 hover:underline" href={`/deliveries?target_id=${webfilter.id}`}>
+            <Link className="text-indigo-700 underline underline-offset-2 hover:text-indigo-900" href={`/deliveries?target_id=${webfilter.id}`}>
               calls
             </Link>
           </>

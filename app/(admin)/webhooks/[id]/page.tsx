@@ -30,7 +30,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
         description={
           <>
             Created {webhook.createdAt.toISOString().slice(0, 10)} ·{' '}
-            <Link className="text-indigo-700 hover:underline" href={`/deliveries?target_id=${webhook.id}`}>
+            <Link className="text-indigo-700 underline underline-offset-2 hover:text-indigo-900" href={`/deliveries?target_id=${webhook.id}`}>
               deliveries
             </Link>
           </>
