@@ -134,7 +134,6 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       // One query for the batch's secrets; on failure each attempt looks its own up.
       if (batch.length) await lookup.prime(batch.map((d) => d.targetId)).catch(() => {});
       for (const d of batch) void run(d);
-      startQueued();
       // Webhooks skipped at their limit, or filled up by this batch, get their due deliveries when one of
       // their calls ends (see run). The others' are what `backlog` is about.
       backlog = batch.scanned >= room;
@@ -174,27 +173,9 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     else wakeIn(REFILL_DELAY_MS);
   }
 
-  /**
-   * Calls waiting for their turn: one starts per turn of the event loop, so a request that arrived meanwhile
-   * (the LMS's next event) is read between two of them, not after the whole batch: its 202 does not wait
-   * for the signing and sending of every delivery claimed before it.
-   */
-  const turns: (() => void)[] = [];
-  let turning = false;
-  function startQueued() {
-    if (turning || turns.length === 0) return;
-    turning = true;
-    setImmediate(function next() {
-      turns.shift()?.();
-      if (turns.length) setImmediate(next);
-      else turning = false;
-    });
-  }
-
   async function run(d: ClaimedDelivery) {
     calls++;
     byTarget.set(d.targetId, (byTarget.get(d.targetId) ?? 0) + 1);
-    await new Promise<void>((resolve) => turns.push(resolve));
     let completion: Completion | null = null;
     try {
       completion = await attemptDelivery(d, await lookup.get(d.targetId), attemptOpts);
@@ -256,9 +237,9 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const retentionTimers = retentionEvery > 0 ? [setTimeout(purge, 5_000), setInterval(purge, retentionEvery)] : [];
   for (const t of retentionTimers) t.unref();
 
-  // Known to be alive before the first claim, so no other worker takes this one's first leases for a dead one's.
+  // A worker is only taken for dead once its row is there and old, so it may claim before its first beat.
   const heartbeat = startHeartbeat(handle, workerId, opts.heartbeatTimeoutMs ?? 15_000, () => wakeWorkers(handle));
-  void heartbeat.ready.then(wake);
+  wake();
   workerRunning(1);
 
   return {
