@@ -68,7 +68,7 @@ def test_lms_and_studio_settings_configure_the_relay_with_the_service_key(enable
             "OPENEDX_WEBHOOKS_ENABLED": True,
             "OPENEDX_WEBHOOKS_URL": "http://webhooks:3000",
             "OPENEDX_WEBHOOKS_API_KEY": key,
-            "OPENEDX_WEBHOOKS_TIMEOUT": 5,
+            "OPENEDX_WEBHOOKS_TIMEOUT": 6,
             "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN": True,
         }, name
 
