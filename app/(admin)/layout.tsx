@@ -23,7 +23,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline" title={admin.email} data-testid="signed-in-admin">
               {admin.email}
             </span>
-            <span className="hidden text-xs text-slate-500 md:inline" data-testid="signed-in-role">
+            <span className="hidden text-xs text-slate-600 md:inline" data-testid="signed-in-role">
               {admin.role}
             </span>
             <form action={logout}>
