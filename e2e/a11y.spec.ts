@@ -1,6 +1,8 @@
 // WCAG 2.1 AA with axe-core on every page and state of the admin app: sign-in, every list empty and full, the
 // editors with validation errors, the event picker open, send-test results, the delivery log with filters and a
-// delivery's detail, a token just created, the import preview, each confirmation dialog and a toast.
+// delivery's detail, a token just created, the import preview, each confirmation dialog and a toast; the team's
+// pages (users with an invitation link and a role change, the audit log full and filtered), the invitation page
+// with a good and a bad link, /not-allowed, a viewer's read-only editor, and the API reference.
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
@@ -261,6 +263,100 @@ test('API keys, connections and import: lists, a token just created, the revoke 
   await removeAll(request);
 });
 
+test('team: users, an invitation, a role change, the audit log, a viewer read-only, not allowed', async ({ page, browser, request }) => {
+  const viewer = { email: `a11y.viewer.${Date.now()}@example.org`, password: 'accessible viewer 1' };
+  const hook = await request.post('/api/v1/webhooks', {
+    headers: auth,
+    data: { description: 'Accessible read-only', event_type: ENROLLED, url: rx.url },
+  });
+  expect(hook.status()).toBe(201);
+  const { id: hookId } = await hook.json();
+
+  await page.goto('/users');
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+  await expectAccessible(page, 'users');
+  await page.getByLabel('Email').fill(viewer.email);
+  await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = page.getByTestId('invitation-url');
+  await expect(link).toContainText('/invite/oewi_');
+  const url = (await link.textContent())!.trim();
+  await expectAccessible(page, 'users with an invitation link shown');
+
+  // The invitee: the page with a good link, with errors, then the app as a viewer.
+  const other = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const guest = await other.newPage();
+  await guest.goto(url);
+  await expect(guest.getByRole('heading', { name: 'Join the team' })).toBeVisible();
+  await expectAccessible(guest, 'invitation, a valid link');
+  await guest.getByLabel('Password', { exact: true }).fill(viewer.password);
+  await guest.getByLabel('Confirm password').fill('something else entirely');
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await expect(guest.getByLabel('Confirm password')).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(guest, 'invitation with a validation error');
+  await guest.getByLabel('Password', { exact: true }).fill(viewer.password);
+  await guest.getByLabel('Confirm password').fill(viewer.password);
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await expect(guest).toHaveURL(/\/webhooks$/);
+  await expect(guest.getByTestId('signed-in-role')).toHaveText('viewer');
+  await expectAccessible(guest, 'webhooks as a viewer');
+  await guest.goto(`/webhooks/${hookId}`);
+  await expect(guest.getByTestId('read-only-note')).toBeVisible();
+  await expect(guest.getByLabel('Webhook URL')).toBeDisabled();
+  await expectAccessible(guest, "a viewer's read-only webhook editor");
+  await guest.goto('/users');
+  await expect(guest).toHaveURL(/\/not-allowed\?needs=owner$/);
+  await expect(guest.getByRole('heading', { name: 'Your role does not allow this page' })).toBeVisible();
+  await expectAccessible(guest, '/not-allowed');
+  await other.close();
+
+  const stranger = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const bad = await stranger.newPage();
+  await bad.goto(url);
+  await expect(bad.getByTestId('invitation-error')).toHaveText('This invitation has already been used: sign in instead.');
+  await expectAccessible(bad, 'invitation, a used link');
+  await bad.goto('/invite/oewi_not-a-real-token');
+  await expect(bad.getByTestId('invitation-error')).toBeVisible();
+  await expectAccessible(bad, 'invitation, an unknown link');
+  await stranger.close();
+
+  // The owner changes the role, then opens the remove dialog.
+  await page.goto('/users');
+  const row = page.getByTestId('user-row').filter({ hasText: viewer.email });
+  await row.getByRole('combobox', { name: `Role of ${viewer.email}` }).selectOption('editor');
+  await expect(page.getByRole('status').filter({ hasText: `${viewer.email} is now editor.` })).toBeVisible();
+  await expectAccessible(page, 'users after a role change, with its toast');
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByRole('dialog', { name: `Remove ${viewer.email}?` })).toBeVisible();
+  await expectAccessible(page, 'remove-user dialog');
+  await page.keyboard.press('Escape');
+
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-row').first()).toBeVisible();
+  await expectAccessible(page, 'audit log with entries');
+  await page.getByLabel('Action').fill('user.role_changed');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/action=user.role_changed/);
+  await expect(page.getByTestId('audit-row').first()).toContainText('user.role_changed');
+  await expectAccessible(page, 'audit log filtered by action');
+  await page.goto('/audit?action=nothing.like.this');
+  await expect(page.getByRole('heading', { name: 'No entries' })).toBeVisible();
+  await expectAccessible(page, 'audit log, nothing matches');
+  await page.goto('/audit?from=not-a-date');
+  await expect(page.getByRole('alert').filter({ hasText: 'from: must be an ISO 8601 time' })).toBeVisible();
+  await expectAccessible(page, 'audit log with a bad filter');
+});
+
+test('the API reference page', async ({ page }) => {
+  await page.goto('/api-reference');
+  await expect(page.getByRole('heading', { name: 'API reference', level: 1 })).toBeVisible();
+  await expect(page.getByText('Send an Open edX event').first()).toBeVisible({ timeout: 30_000 });
+  await expectAccessible(page, 'API reference');
+  await page.getByRole('button', { name: 'Open Group - Management' }).click();
+  await expect(page.getByText('Create a webhook').first()).toBeVisible();
+  await expectAccessible(page, 'API reference with a group open');
+});
+
 test('phone width: the lists, an editor, the log and a delivery', async ({ page, request }) => {
   const hook = await request.post('/api/v1/webhooks', {
     headers: auth,
@@ -274,7 +370,7 @@ test('phone width: the lists, an editor, the log and a delivery', async ({ page,
   const link = page.getByTestId('delivery-link').first();
   await expect(link).toBeVisible({ timeout: 20_000 });
   const detail = (await link.getAttribute('href'))!;
-  for (const path of ['/webhooks', `/webhooks/${id}`, '/webfilters', '/webfilters/new', '/deliveries', detail, '/api-keys', '/connections', '/import']) {
+  for (const path of ['/webhooks', `/webhooks/${id}`, '/webfilters', '/webfilters/new', '/deliveries', detail, '/api-keys', '/connections', '/import', '/users', '/audit']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expectAccessible(page, `${path} at 390 px`);
