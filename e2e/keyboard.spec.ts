@@ -1,6 +1,7 @@
 // Every flow by keyboard alone, no mouse: create a webhook (the event picked with arrow keys), send a test,
 // confirm and cancel dialogs (Tab kept inside, focus back on the opener), reorder webfilters, filter the log,
-// retry a delivery, create and revoke an API key; the focused control always shows a ring.
+// retry a delivery, create and revoke an API key, invite a user and change a role; the focused control always
+// shows a ring.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { E2E_API_KEY } from './config';
 import { loopbackReceiver, signInEachTest } from './helpers';
@@ -247,4 +248,52 @@ test('create and revoke an API key by keyboard', async ({ page }) => {
   await expect(row.getByText('revoked', { exact: true })).toBeVisible();
   // The button is gone with the key: the focus lands on the page heading, not nowhere.
   await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+});
+
+test('invite a user and change their role by keyboard', async ({ page }) => {
+  const email = `keyboard.${Date.now()}@example.org`;
+  await page.goto('/users');
+  await tabTo(page, page.getByLabel('Email'));
+  await expectFocusRing(page);
+  await page.keyboard.type(email);
+  // The role, by arrow keys on the select: viewer (the default) up to editor.
+  const role = page.getByLabel('Role', { exact: true });
+  await tabTo(page, role);
+  await expectFocusRing(page);
+  await expect(role).toHaveValue('viewer');
+  await page.keyboard.press('ArrowUp');
+  await expect(role).toHaveValue('editor');
+  await tabTo(page, page.getByRole('button', { name: 'Invite' }));
+  await expectFocusRing(page);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('invitation-url')).toContainText('/invite/oewi_');
+  await expect(page.getByTestId('invitation')).toContainText(`Invitation for ${email} created`);
+  // The link's Copy button is reachable too.
+  await tabTo(page, page.getByTestId('invitation').getByRole('button', { name: 'Copy' }), { back: true });
+  await expectFocusRing(page);
+
+  // Change a role: the invitee joins (through the API's link), then the owner moves them editor → viewer.
+  const joiner = `kb.role.${Date.now()}@example.org`;
+  const invite = await page.request.post('/api/v1/invitations', { headers: auth, data: { email: joiner, role: 'editor' } });
+  expect(invite.status(), await invite.text()).toBe(201);
+  const other = await page.context().browser()!.newContext({ storageState: { cookies: [], origins: [] } });
+  const guest = await other.newPage();
+  await guest.goto((await invite.json()).url);
+  await guest.getByLabel('Password', { exact: true }).fill('keyboard joiner 1');
+  await guest.getByLabel('Confirm password').fill('keyboard joiner 1');
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await expect(guest).toHaveURL(/\/webhooks$/);
+  await other.close();
+
+  await page.goto('/users');
+  const select = page.getByRole('combobox', { name: `Role of ${joiner}` });
+  await tabTo(page, select);
+  await expectFocusRing(page);
+  await expect(select).toHaveValue('editor');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('status').filter({ hasText: `${joiner} is now viewer.` })).toBeVisible();
+  await expect(select).toHaveValue('viewer');
+  await expect(select).toBeFocused();
+  await page.reload();
+  await expect(page.getByRole('combobox', { name: `Role of ${joiner}` })).toHaveValue('viewer');
 });
