@@ -13,17 +13,17 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 px-4 sm:flex-nowrap sm:px-6">
           <a href="/webhooks" className="flex shrink-0 items-center gap-2 py-3 font-semibold text-slate-900">
             <span aria-hidden className="flex size-7 items-center justify-center rounded-lg bg-indigo-600 text-sm text-white">↯</span>
-            <span className="sr-only lg:not-sr-only">Open edX Webhooks</span>
+            <span className="sr-only 2xl:not-sr-only">Open edX Webhooks</span>
           </a>
           {/* On a phone the navigation gets a row of its own, so no item is cut off. */}
           <div className="order-last w-full sm:order-none sm:w-auto sm:min-w-0">
             <Nav />
           </div>
           <div className="ml-auto flex shrink-0 items-center gap-3">
-            <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline" title={admin.email} data-testid="signed-in-admin">
+            <span className="hidden max-w-48 truncate text-sm text-slate-600 2xl:inline" title={admin.email} data-testid="signed-in-admin">
               {admin.email}
             </span>
-            <span className="hidden text-xs text-slate-600 md:inline" data-testid="signed-in-role">
+            <span className="hidden text-xs text-slate-600 md:inline" title={admin.email} data-testid="signed-in-role">
               {admin.role}
             </span>
             <form action={logout}>

@@ -34,7 +34,7 @@ export function UserList({ users, me }: { users: UserJson[]; me: string }) {
             </div>
             <select
               aria-label={`Role of ${u.email}`}
-              className={`${inputClass} w-32`}
+              className={`${inputClass.replace('w-full', 'w-full sm:w-32')} sm:flex-none`}
               value={u.role}
               onChange={async (e) => {
                 // Read before awaiting: React puts a controlled select back to its value meanwhile.
