@@ -5,8 +5,12 @@ import { setDb, type DbHandle } from '../../lib/db';
 import { pgliteDb } from '../helpers/db';
 
 // Outside Next.js there is no request scope for next-auth: the session is whatever the test says.
-const session = vi.hoisted(() => ({ admin: null as null | { id: string; email: string; name: string } }));
-vi.mock('../../lib/auth/session', () => ({ currentAdmin: async () => session.admin }));
+// Only currentAdmin is replaced: the guard turns the user into an actor with the real actorOf (its role decides).
+const session = vi.hoisted(() => ({ admin: null as null | { id: string; email: string; name: string; role: 'viewer' | 'editor' | 'owner' } }));
+vi.mock('../../lib/auth/session', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../lib/auth/session')>()),
+  currentAdmin: async () => session.admin,
+}));
 
 const { GET: events } = await import('../../app/api/v1/catalog/events/route');
 const { GET: filters } = await import('../../app/api/v1/catalog/filters/route');
@@ -81,7 +85,10 @@ describe('the admin guard', () => {
   });
 
   it('lets a signed-in admin in without a key', async () => {
-    session.admin = { id: 'u1', email: 'admin@example.org', name: 'Admin' };
+    session.admin = { id: 'u1', email: 'admin@example.org', name: 'Admin', role: 'owner' };
+    for (const [name, route] of Object.entries(routes)) expect((await get(route)).status, name).toBe(200);
+    // Reads are for every role (SPEC §10): a signed-in viewer gets them too.
+    session.admin = { id: 'u2', email: 'viewer@example.org', name: 'Viewer', role: 'viewer' };
     for (const [name, route] of Object.entries(routes)) expect((await get(route)).status, name).toBe(200);
   });
 });
