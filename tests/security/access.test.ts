@@ -46,6 +46,7 @@ const PAGE_ROLES: Record<string, Role> = {
   '/deliveries/[id]': 'viewer',
   '/connections': 'viewer',
   '/not-allowed': 'viewer',
+  '/api-reference': 'viewer',
   '/import': 'editor',
   '/api-keys': 'owner',
   '/users': 'owner',
@@ -112,7 +113,7 @@ const routes = appFiles
     return { file: rel(f), url: urlOf(f), src, methods: [...methods] };
   });
 
-type RouteClass = 'admin' | 'events' | 'filters' | 'relay' | 'health' | 'auth';
+type RouteClass = 'admin' | 'events' | 'filters' | 'relay' | 'health' | 'auth' | 'metrics' | 'openapi';
 /** The relay's own routes (SPEC §8): a key with the "events" or the "filters" scope. */
 const RELAY_ROUTES = ['/api/v1/routing', '/api/v1/catalog/platform'];
 function classify(url: string): RouteClass | null {
@@ -121,6 +122,9 @@ function classify(url: string): RouteClass | null {
   if (url === '/api/events') return 'events';
   if (url === '/api/filters') return 'filters';
   if (url === '/api/health') return 'health';
+  // SPEC §11: Prometheus metrics need a key with the "metrics" scope or METRICS_TOKEN; the OpenAPI document is public.
+  if (url === '/api/metrics') return 'metrics';
+  if (url === '/api/openapi.json') return 'openapi';
   if (url.startsWith('/api/auth/')) return 'auth';
   return null;
 }
@@ -164,7 +168,8 @@ const actions: Action[] = actionModules.flatMap((f) => {
 let pg: TestPostgres;
 let server: TestServer;
 let receiver: FaultReceiver;
-const keys = { events: '', filters: '', admin: '', revoked: '' };
+const keys = { events: '', filters: '', admin: '', metrics: '', revoked: '' };
+const METRICS_TOKEN = 'metrics-token-for-the-access-test-0123456789';
 const ids = { webhook: '', webfilter: '', delivery: '', eventsKey: '', owner: '' };
 let secret = '';
 const summary: (string | number)[][] = [['what', 'found in app/', 'checked live', 'refused']];
@@ -200,13 +205,14 @@ beforeAll(async () => {
   ids.eventsKey = events.key.id;
   keys.filters = (await createApiKey(db, { name: 'filters', scopes: ['filters'] })).token;
   keys.admin = (await createApiKey(db, { name: 'admin', scopes: ['admin'] })).token;
-  const revoked = await createApiKey(db, { name: 'revoked', scopes: ['events', 'filters', 'admin'] });
+  keys.metrics = (await createApiKey(db, { name: 'metrics', scopes: ['metrics'] })).token;
+  const revoked = await createApiKey(db, { name: 'revoked', scopes: ['events', 'filters', 'admin', 'metrics'] });
   await revokeApiKey(db, revoked.key.id);
   keys.revoked = revoked.token;
   receiver = await startFaultReceiver({ kind: 'status', status: 500, failFirst: Infinity });
   server = await startServer({
     databaseUrl: pg.url,
-    env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ALLOW_PRIVATE_TARGETS: '1', RETRY_SCHEDULE: '' },
+    env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ALLOW_PRIVATE_TARGETS: '1', RETRY_SCHEDULE: '', METRICS_TOKEN },
   });
   // Data a leak would show: a webhook and webfilter with a marker, and a failed delivery.
   const hook = await call(server.url, 'POST', '/api/v1/webhooks', { key: keys.admin, body: { event_type: ENROLLMENT, url: receiver.url, description: MARKER } });
@@ -337,11 +343,16 @@ describe('the route tree (static)', () => {
       for (const m of r.methods) {
         const guard = {
           admin: new RegExp(`export const ${m} = withAdmin\\(`),
-          events: new RegExp(`export const ${m} = withApiKey\\('events'`),
-          filters: new RegExp(`export const ${m} = withApiKey\\('filters'`),
+          // countedEvents/countedFilters (lib/metrics/lms-routes.ts) only count the answer, after the guard has run.
+          events: new RegExp(`export const ${m} = (?:countedEvents\\()?withApiKey\\('events'`),
+          filters: new RegExp(`export const ${m} = (?:countedFilters\\()?withApiKey\\('filters'`),
           relay: new RegExp(`export const ${m} = withRelayKey\\(`),
           health: /./,
           auth: /export const \{[^}]*\} = handlers/,
+          // The token is compared first; without it, the one key guard with the "metrics" scope, before any scrape.
+          metrics: /if \(!isMetricsToken\(bearerToken\(req\), e\.METRICS_TOKEN\)\) \{\s*const check = await checkApiKey\(req, 'metrics'\);\s*if \(!check\.ok\) return check\.response;\s*\}\s*const \{ text, contentType \} = await scrapeMetrics\(/,
+          // Public documentation: it reads neither the database nor a session.
+          openapi: { test: (src: string) => !/getDb|requireAdmin|auth\(|cookies\(|headers\(/.test(src) },
         }[kind];
         if (!guard.test(r.src)) wrong.push(`${m} ${r.url} (${r.file}) is not wrapped for "${kind}"`);
       }
@@ -418,14 +429,14 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
           else if (allowed.every((s) => s === 401 || s === 403)) refusedCount++;
           return res;
         };
-        const scoped = { events: keys.events, filters: keys.filters, admin: keys.admin };
+        const scoped = { events: keys.events, filters: keys.filters, admin: keys.admin, metrics: keys.metrics };
         if (kind === 'admin' || kind === 'events' || kind === 'filters' || kind === 'relay') {
           await expectStatus('without a key', {}, [401]);
           await expectStatus('with a forged session cookie', { headers: { cookie: 'authjs.session-token=forged' } }, [401]);
           await expectStatus('with a revoked key', { key: keys.revoked }, [401]);
           await expectStatus('with a malformed Authorization', { headers: { authorization: 'Token abc' } }, [401]);
           for (const [scope, token] of Object.entries(scoped)) {
-            if (scope === kind || (kind === 'relay' && scope !== 'admin')) {
+            if (scope === kind || (kind === 'relay' && (scope === 'events' || scope === 'filters'))) {
               // The right key gets past the guard (the empty body or unknown id is then refused on its merits).
               const res = await call(server.url, method, url, { key: token, body });
               checked++;
@@ -434,6 +445,26 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
               await expectStatus(`with a "${scope}" key`, { key: token }, [403]);
             }
           }
+        } else if (kind === 'metrics') {
+          for (const [label, opts] of [
+            ['without a key', {}],
+            ['with a forged session cookie', { headers: { cookie: 'authjs.session-token=forged' } }],
+            ['with a revoked key', { key: keys.revoked }],
+            ['with a malformed Authorization', { headers: { authorization: 'Token abc' } }],
+            ['with a wrong METRICS_TOKEN', { key: METRICS_TOKEN + 'x' }],
+          ] as const) {
+            await expectStatus(label, opts, [401]);
+          }
+          for (const scope of ['events', 'filters', 'admin'] as const) await expectStatus(`with a "${scope}" key`, { key: keys[scope] }, [403]);
+          for (const [label, token] of [['its own "metrics" key', keys.metrics], ['METRICS_TOKEN', METRICS_TOKEN]] as const) {
+            const res = await call(server.url, method, url, { key: token });
+            checked++;
+            if (res.status !== 200 || !/^# HELP /m.test(res.text)) problems.push(`${method} ${url} with ${label}: ${res.status} ${res.text.slice(0, 120)}`);
+          }
+        } else if (kind === 'openapi') {
+          // Read-only documentation, public: it names the routes, never the data.
+          const res = await expectStatus('the OpenAPI document, anonymous', {}, [200]);
+          if (!res.json?.openapi || res.text.includes(MARKER) || res.text.includes(secret)) problems.push(`${method} ${url}: not a clean OpenAPI document`);
         } else if (kind === 'health') {
           await expectStatus('health, anonymous', {}, method === 'GET' ? [200] : [405]);
         } else if (kind === 'auth') {
