@@ -2,6 +2,7 @@
 // Client-safe: the catalog lookups are pure data, so the form validates exactly as the server does.
 import { z } from 'zod';
 import { closestEvents, findEvent } from '../catalog';
+import { conditionsField, excludeFieldsField, headersField, rateLimitField } from './webhook-options';
 
 /** An absolute http(s) URL, the only kind an outgoing call can reach. */
 export const httpUrl = z
@@ -41,16 +42,28 @@ const fields = {
   use_www_form_encoding: bool,
 };
 
+/** SPEC §9 options, in the management API (the editor's form has its own fields for them). */
+const options = {
+  headers: headersField,
+  conditions: conditionsField,
+  exclude_fields: excludeFieldsField,
+  rate_limit_per_second: rateLimitField,
+};
+
 /** POST /api/v1/webhooks and the "new webhook" form. */
 export const webhookCreate = z.strictObject({
   ...fields,
   description: description.default(''),
   enabled: bool.default(true),
   use_www_form_encoding: bool.default(false),
+  headers: headersField.default({}),
+  conditions: conditionsField.default([]),
+  exclude_fields: excludeFieldsField.default([]),
+  rate_limit_per_second: rateLimitField.default(null),
 });
 
 /** PATCH /api/v1/webhooks/{id}: any subset of the fields. */
-export const webhookPatch = z.strictObject(fields).partial();
+export const webhookPatch = z.strictObject({ ...fields, ...options }).partial();
 
 /** The editor form: every field present. */
 export const webhookForm = z.object(fields);
