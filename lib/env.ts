@@ -68,6 +68,10 @@ const schema = z
     WORKER_HEARTBEAT_TIMEOUT: z.coerce.number().min(3, 'must be at least 3 seconds').max(3600).default(15),
     /** Calls in flight at once to one webhook, per worker. */
     MAX_IN_FLIGHT_PER_TARGET: positiveInt(64).default(16),
+    /** SPEC §9: a webhook failing this long, with at least 10 failed deliveries, is disabled. */
+    AUTO_DISABLE_AFTER_HOURS: z.coerce.number().positive('must be a positive number of hours').default(120),
+    /** SPEC §9: key material for header values at rest (HKDF); AUTH_SECRET when unset. */
+    ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Most failed deliveries one bulk "Retry failed…" queues. */
     BULK_RETRY_LIMIT: positiveInt(1_000_000).default(10_000),
   })

@@ -40,6 +40,8 @@ async function start(): Promise<void> {
       perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
       heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
     });
+    const { startServiceChecks } = await import('./dispatch/auto-disable');
+    startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
     // On a polite stop, let the calls in flight finish and store their results; leases cover a crash.
     process.once('SIGTERM', () => void worker.stop().finally(() => process.exit(0)));
   }

@@ -3,6 +3,7 @@ import { EnvError, env } from '../lib/env';
 import { openDb } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
 import { startWorker } from '../lib/dispatch/worker';
+import { startServiceChecks } from '../lib/dispatch/auto-disable';
 
 async function main() {
   const e = env();
@@ -21,6 +22,7 @@ async function main() {
     perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
     heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
   });
+  startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
   // The worker's timers do not hold the process open; this does, until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
   console.log(`[openedx-webhooks] worker ${worker.id} started on PostgreSQL`);
