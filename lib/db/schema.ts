@@ -88,6 +88,15 @@ export const webhooks = pgTable('webhooks', {
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webhooks_event_type_idx').on(t.eventType, t.enabled)]);
 
+/**
+ * Rate limits (SPEC §9), shared by every worker process: the earliest time the webhook's next call may start
+ * (GCRA: each call moves it 1/rate_limit_per_second on).
+ */
+export const webhookRates = pgTable('webhook_rates', {
+  webhookId: uuid('webhook_id').primaryKey(),
+  nextAt: tz('next_at').notNull(),
+});
+
 export const webfilters = pgTable('webfilters', {
   id: uuid('id').primaryKey().defaultRandom(),
   description: text('description').notNull().default(''),
