@@ -30,6 +30,9 @@ export async function attemptDelivery(
       error: `The webhook was ${target ? 'disabled' : 'deleted'}, so this delivery was not sent.`,
     };
   }
+  // Over its rate limit: not attempted, due again when its turn comes (never failed for it).
+  const wait = target.rateGate ? await target.rateGate() : 0;
+  if (wait > 0) return { ...base, url: target.url, status: 'pending', delayMs: wait, attempt: null, error: null };
   // The webhook's own headers first: content-type and the signature always win (SPEC §9).
   const headers = { ...target.headers, ...d.requestHeaders, ...signatureHeaders(target.secret, d.eventId, d.requestBody) };
   const r = await send({
