@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../../db/client';
 import { RESPONSE_CAPTURE_BYTES } from '../send';
+import { checkFailingWebfilters } from '../webfilter-failing';
 import type { FilterLogEntry } from './run';
 
 const MAX_BATCH = 200;
@@ -74,7 +75,11 @@ async function drain(handle: DbHandle, w: Writer) {
   while (w.queue.length) {
     const batch = w.queue.splice(0, MAX_BATCH);
     try {
-      await insert(handle, batch.flatMap((b) => b.entries));
+      const entries = batch.flatMap((b) => b.entries);
+      await insert(handle, entries);
+      const failed = entries.filter((e) => !e.sent.ok).map((e) => e.webfilterId);
+      // SPEC §9: five failed calls in a row are reported as a service event.
+      if (failed.length) await checkFailingWebfilters(handle, failed).catch((err) => console.error('[filters] failing check:', err));
     } catch (err) {
       console.error(`[filters] could not write the log of ${batch.length} filter call(s):`, err);
     }
