@@ -1,0 +1,20 @@
+'use server';
+// The webhook page's Replay panel (SPEC §9): count (dry run) or send the stored events of a range again.
+import { requireAdminAction } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
+import { replayRequest, replayWebhook } from '@/lib/dispatch/replay';
+import { getWebhook } from '@/lib/manage/webhooks';
+
+export async function replayWebhookAction(
+  id: string,
+  input: { from: string; to: string; dry_run: boolean },
+): Promise<{ ok: true; deliveries: number } | { ok: false; error: string }> {
+  await requireAdminAction();
+  const handle = await getDb();
+  const hook = await getWebhook(handle, id);
+  if (!hook) return { ok: false, error: 'This webhook no longer exists.' };
+  const parsed = replayRequest.safeParse(input);
+  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'Check the range.' };
+  const r = await replayWebhook(handle, hook, parsed.data);
+  return r.ok ? { ok: true, deliveries: r.deliveries } : { ok: false, error: r.error };
+}
