@@ -17,6 +17,7 @@ import { GET as read, PATCH as patch } from '../../app/api/v1/webhooks/[id]/rout
 import { POST as replay } from '../../app/api/v1/webhooks/[id]/replay/route';
 import { GET as deliveryDetail } from '../../app/api/v1/deliveries/[id]/route';
 import { GET as deliveryList } from '../../app/api/v1/deliveries/route';
+import { GET as eventDetail } from '../../app/api/v1/events/[id]/route';
 
 const BASE = 'http://localhost/api/v1/webhooks';
 const SECRET_VALUE = 'Bearer s3cr3t-receiver-token-0123456789';
@@ -154,6 +155,13 @@ describe.each(DB_KINDS)('webhook options on %s', (kind) => {
       { webhook_id: metaOnly.id, reason: expect.stringMatching(/event_metadata\.event_type does not exist/) },
     ]);
     expect(receiver.requests).toHaveLength(1);
+    // The event's detail says which webhooks were skipped and why.
+    const detail = await call(eventDetail(new Request(`http://localhost/api/v1/events/${r.body.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }), ctx(r.body.id)));
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ id: r.body.id, event_type: ENROLLMENT, deliveries: 1 });
+    expect(detail.body.skipped.map((s: { webhook_id: string }) => s.webhook_id)).toEqual([miss.id, metaOnly.id]);
   });
 
   it.each([false, true])('removes excluded fields from the body (form: %s)', async (form) => {
