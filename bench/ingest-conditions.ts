@@ -11,6 +11,7 @@ import { createApiKey } from '../lib/auth/api-keys';
 import { findEvent, sampleEventData } from '../lib/catalog';
 import { webhooks, type WebhookCondition } from '../lib/db/schema';
 import { generateSecret } from '../lib/dispatch/sign';
+import { conditionsFailure } from '../lib/dispatch/conditions';
 import { freshPostgres } from '../tests/helpers/db';
 import { closedLoop, openLoop, type LoadResult, type LoadTarget } from './lib/load';
 import { startSink } from './lib/sink';
@@ -80,6 +81,15 @@ printTable([
   ['20, 3 conditions each', ms(c.p50), ms(c.p90), ms(c.p99), ms(c.max), runs.conditions.reduce((n, r) => n + r.errors, 0)],
 ]);
 console.log(`\np99 with conditions / without: ${(c.p99 / p.p99).toFixed(2)}× (target ≤ 1.20×)`);
+
+// The evaluation alone, in this process, free of the shared machine's noise: 20 webhooks × 3 conditions per event.
+const N = 20_000;
+let failed = 0;
+const t0 = performance.now();
+for (let i = 0; i < N; i++) for (let h = 0; h < HOOKS; h++) if (conditionsFailure(DATA, CONDITIONS)) failed++;
+const perEvent = ((performance.now() - t0) * 1000) / N;
+if (failed) throw new Error('the bench conditions should all hold');
+console.log(`condition evaluation per event (20 webhooks × 3 conditions): ${perEvent.toFixed(2)} µs, against a ${ms(p.p50)} p50 ingest without conditions`);
 
 sink.close();
 await pg.drop();
