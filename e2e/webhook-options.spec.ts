@@ -85,8 +85,8 @@ test('headers, conditions with a live match, exclusions in the preview, replay a
 
   // Replay: the count first, then the confirmation sends.
   const now = Date.now();
-  await page.getByLabel('From').fill(local(new Date(now - 3_600_000)));
-  await page.getByLabel('To').fill(local(new Date(now + 3_600_000)));
+  await page.getByLabel('From', { exact: true }).fill(local(new Date(now - 3_600_000)));
+  await page.getByLabel('To', { exact: true }).fill(local(new Date(now + 3_600_000)));
   await page.getByRole('button', { name: 'Count events' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Confirm replay' });
   await expect(confirm).toContainText('1 event will be sent again.');
