@@ -107,7 +107,12 @@ export const webfilterCreate = z
 export const webfilterPatch = z.strictObject({ ...fields, headers: headersField }).partial();
 
 /** The editor form: every field present but position (empty: after the others of its filter). */
-export const webfilterForm = z.object({ ...fields, position: position.optional() }).superRefine((v, ctx) => {
+export const webfilterForm = z.object({
+  ...fields,
+  position: position.optional(),
+  /** SPEC §9 headers as the editor's rows; a blank value keeps the stored one. */
+  headers: z.array(z.object({ name: z.string().trim(), value: z.string() })).optional(),
+}).superRefine((v, ctx) => {
   for (const i of optionIssues(v)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
 });
 
