@@ -25,20 +25,22 @@ const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : new Date(Stri
 export async function autoDisableWebhooks(handle: DbHandle, opts: ServiceCheckOptions): Promise<string[]> {
   const now = opts.now ?? new Date();
   const since = new Date(now.getTime() - opts.autoDisableAfterHours * 3_600_000);
-  // Per enabled webhook: its deliveries after its last success; all attempted ones failed or still retrying.
+  // Per enabled webhook, through deliveries_target_id_idx: its last success (a healthy webhook's newest delivery,
+  // so the backward walk stops at once), then its deliveries after it, all attempted ones failed or retrying.
   const rows = await handle.rows<{ id: string; failed: number; first_at: Date | string }>(sql`
-    with last_ok as (
-      select target_id, max(coalesce(completed_at, updated_at)) as at from deliveries
-      where kind = 'webhook' and status = 'succeeded' group by target_id
-    )
-    select d.target_id as id, count(*) filter (where d.status = 'failed')::int as failed, min(d.created_at) as first_at
-    from deliveries d
-    join webhooks w on w.id = d.target_id and w.enabled
-    left join last_ok l on l.target_id = d.target_id
-    where d.kind = 'webhook' and d.attempt_count > 0 and (l.at is null or d.created_at > l.at)
-    group by d.target_id
-    having count(*) filter (where d.status = 'failed') >= ${MIN_FAILED_DELIVERIES}
-       and min(d.created_at) <= ${since.toISOString()}::timestamptz`);
+    select w.id, f.failed, f.first_at
+    from webhooks w
+    left join lateral (
+      select d.id from deliveries d
+      where d.target_id = w.id and d.kind = 'webhook' and d.status = 'succeeded'
+      order by d.id desc limit 1
+    ) as ok_ on true
+    cross join lateral (
+      select count(*) filter (where d.status = 'failed')::int as failed, min(d.created_at) as first_at
+      from deliveries d
+      where d.target_id = w.id and d.kind = 'webhook' and d.attempt_count > 0 and d.id > coalesce(ok_.id, 0)
+    ) as f
+    where w.enabled and f.failed >= ${MIN_FAILED_DELIVERIES} and f.first_at <= ${since.toISOString()}::timestamptz`);
   const disabled: string[] = [];
   for (const r of rows) {
     const reason =

@@ -106,4 +106,21 @@ describe.each(DB_KINDS)('auto-disable and service events on %s', (kind) => {
     expect(on.body).toMatchObject({ enabled: true, disabled_reason: null });
     await handle.db.delete(webhooks).where(sql`true`);
   });
+
+  it('counts only the failures since the last success', async () => {
+    setDb(handle);
+    const recovered = await addWebhook(handle, { url: `${broken.url}/recovered` });
+    const relapsed = await addWebhook(handle, { url: `${broken.url}/relapsed` });
+    const row = (targetId: string, status: 'failed' | 'succeeded') => ({
+      kind: 'webhook' as const, eventId: crypto.randomUUID(), targetId, eventType: ENROLLMENT, url: 'http://x.invalid/', status, attemptCount: 1,
+    });
+    // recovered: 10 failures, then a success; relapsed: a success, then 10 failures.
+    for (let i = 0; i < 10; i++) await handle.db.insert(deliveries).values(row(recovered.id, 'failed'));
+    await handle.db.insert(deliveries).values(row(recovered.id, 'succeeded'));
+    await handle.db.insert(deliveries).values(row(relapsed.id, 'succeeded'));
+    for (let i = 0; i < 10; i++) await handle.db.insert(deliveries).values(row(relapsed.id, 'failed'));
+    const disabled = await autoDisableWebhooks(handle, { autoDisableAfterHours: 120, now: new Date(Date.now() + 121 * HOUR) });
+    expect(disabled).toEqual([relapsed.id]);
+    await handle.db.delete(webhooks).where(sql`true`);
+  });
 });
