@@ -26,7 +26,7 @@ export function HeaderFields({
         Sent with every call, e.g. Authorization. Values are stored encrypted and never shown again: leave a value blank to keep it.
       </p>
       {rows.fields.map((f, i) => (
-        <div key={f.id} className="flex gap-2">
+        <div key={f.id} className="flex flex-wrap gap-2 sm:flex-nowrap">
           <input aria-label={`Header ${i + 1} name`} className={inputClass} placeholder="Authorization" autoComplete="off" {...register(`headers.${i}.name`)} />
           <input
             aria-label={`Header ${i + 1} value`}

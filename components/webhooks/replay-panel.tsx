@@ -38,7 +38,7 @@ export function ReplayPanel({ id, eventType }: { id: string; eventType: string }
     <Card className="p-5">
       <h2 className="text-sm font-semibold text-slate-900">Replay</h2>
       <p className="mt-1 text-xs text-slate-500">
-        Send this webhook again the stored <code className="font-mono">{eventType}</code> events received in a range (events are kept for
+        Send this webhook again the stored <code className="break-all font-mono">{eventType}</code> events received in a range (events are kept for
         RETENTION_DAYS). Its current conditions and exclusions apply.
       </p>
       <div className="mt-3 grid gap-2 sm:grid-cols-2">

@@ -41,7 +41,7 @@ export function WebhookOptions({ form, sample, storedHeaders }: { form: Form; sa
   const rateError = formState.errors.rate_limit_per_second?.message;
 
   return (
-    <fieldset className="space-y-5 rounded-lg border border-slate-200 p-4">
+    <fieldset className="min-w-0 space-y-5 rounded-lg border border-slate-200 p-4">
       <legend className="px-1 text-sm font-semibold text-slate-800">Options</legend>
 
       <section aria-labelledby="headers-label" className="space-y-2">
@@ -50,7 +50,7 @@ export function WebhookOptions({ form, sample, storedHeaders }: { form: Form; sa
           Sent with every call, e.g. Authorization. Values are stored encrypted and never shown again: leave a value blank to keep it.
         </p>
         {headers.fields.map((f, i) => (
-          <div key={f.id} className="flex gap-2">
+          <div key={f.id} className="flex flex-wrap gap-2 sm:flex-nowrap">
             <input aria-label={`Header ${i + 1} name`} className={inputClass} placeholder="Authorization" autoComplete="off" {...register(`headers.${i}.name`)} />
             <input
               aria-label={`Header ${i + 1} value`}
@@ -81,7 +81,7 @@ export function WebhookOptions({ form, sample, storedHeaders }: { form: Form; sa
         {conditions.fields.map((f, i) => {
           const op = rows?.[i]?.op;
           return (
-            <div key={f.id} className="flex gap-2">
+            <div key={f.id} className="flex flex-wrap gap-2 sm:flex-nowrap">
               <input aria-label={`Condition ${i + 1} path`} className={inputClass} list="payload-paths" placeholder="enrollment.course.course_key" autoComplete="off" {...register(`conditions.${i}.path`)} />
               <select aria-label={`Condition ${i + 1} operator`} className={inputClass} {...register(`conditions.${i}.op`)}>
                 {CONDITION_OPS.map((o) => (
