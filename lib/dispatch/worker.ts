@@ -118,8 +118,12 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   let deep = false;
   /** Webhooks whose last claim stopped at their room (or that it skipped at their limit): more may be due. */
   const more = new Set<string>();
-  /** A webhook with more due is claimed for again as soon as it has fewer than this ready. */
-  const fullReady = (HOLD_PER_TARGET - 1) * perTarget;
+  // On PGlite a claim is not a round trip but work on this event loop, and reading past the deliveries held
+  // costs more than it saves: nothing is held beyond the calls in flight there.
+  const hold = handle.kind === 'pglite' ? 1 : HOLD;
+  const holdPerTarget = handle.kind === 'pglite' ? 1 : HOLD_PER_TARGET;
+  /** Ready deliveries a webhook may have (a fast one; one limit fewer otherwise). */
+  const fullReady = (holdPerTarget - 1) * perTarget;
   let claiming: Promise<void> | null = null;
   let again = false;
   let errors = 0;
@@ -139,8 +143,8 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     const held = new Map(byTarget);
     for (const [id, n] of readyBy) held.set(id, (held.get(id) ?? 0) + n);
     // A webhook not known to be fast is counted a limit fuller than it is: it gets two shares, not three.
-    for (const [id, n] of held) if (!fast.has(id)) held.set(id, n + perTarget);
-    return { inFlight: held, perTarget: HOLD_PER_TARGET * perTarget };
+    if (holdPerTarget > 1) for (const [id, n] of held) if (!fast.has(id)) held.set(id, n + perTarget);
+    return { inFlight: held, perTarget: holdPerTarget * perTarget };
   }
 
   /** Sleep until `ms` from now unless something earlier is already planned. */
@@ -172,7 +176,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       again = false;
       // Ready deliveries beyond the free slots are claimed only when more is due than the slots take (a
       // backlog): events arriving one by one are claimed as slots free, one claim per burst, not sooner.
-      const room = (deep ? HOLD * concurrency : concurrency) - calls - ready.length;
+      const room = (deep ? hold * concurrency : concurrency) - calls - ready.length;
       if (room <= 0) {
         // Woken while full: what woke us waits in the database; a finishing call claims it (see run).
         backlog = true;
@@ -314,7 +318,8 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     // calls in flight end (claims run one at a time: those asked for meanwhile are gathered into the next).
     if (!stopping) {
       const full = fast.has(d.targetId) ? fullReady : fullReady - perTarget;
-      if (more.has(d.targetId) && (readyBy.get(d.targetId) ?? 0) < full) wake();
+      // Claimed for again once half its ready share is gone (at once when it holds none: PGlite).
+      if (more.has(d.targetId) && (readyBy.get(d.targetId) ?? 0) <= full / 2) refill();
       else if (backlog) refill();
     }
     if (completion) {
