@@ -1,9 +1,20 @@
-// Delivery engine figures: deliveries/s to a loopback receiver with a backlog, and event-to-delivery
-// latency when idle (POST /api/events handled → the receiver has the call), on PostgreSQL and PGlite.
-//   node --import tsx bench/events-delivery.ts      (EVENTS=5000 backlog events × 2 webhooks, SAMPLES=200, DBS=postgres,pglite,
-//   PER_TARGET=calls in flight per webhook, default the worker's 16)
-// The worker runs in this process, as the inline worker does in the web server; the receiver runs in its own.
+// Delivery engine figures, each beside a bare sender measured in the same run:
+//   1. Throughput: a backlog of EVENTS events × WEBHOOKS webhooks drained by one worker, against a bare Node
+//      sender posting the same bodies to the same loopback receiver (64 in flight, keep-alive, no database).
+//      On PostgreSQL the worker is a separate `npm run worker` process (scripts/worker.ts); on PGlite it runs
+//      inside this process, as the inline worker does in the web server. Rates are counted by the receiver,
+//      from its first call to its last. Bare sender and worker alternate, ROUNDS times each.
+//   2. The single-webhook case: one webhook's backlog, against the bare sender at 64 and at the per-webhook
+//      cap (16 in flight): the worker can at best match the latter.
+//   3. Latency when idle: one event at a time through the route handler (POST /api/events → the receiver).
+//   node --import tsx bench/events-delivery.ts
+//   env: EVENTS=2500 WEBHOOKS=4 ROUNDS=3 SAMPLES=200 DBS=postgres,pglite PER_TARGET=16 SINGLE=1 LATENCY=1
+//        WORKER_CPU_PROF=dir (profile the worker process: node --cpu-prof)
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createApiKey } from '../lib/auth/api-keys';
 import { findEvent, sampleEventData } from '../lib/catalog';
@@ -18,28 +29,172 @@ import { freshPostgres, pgliteDb } from '../tests/helpers/db';
 import { startSink } from './lib/sink';
 import { ms, printTable, summarize } from './lib/stats';
 
-const EVENTS = Number(process.env.EVENTS ?? 5000);
+const EVENTS = Number(process.env.EVENTS ?? 2500);
+const WEBHOOKS = Number(process.env.WEBHOOKS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SAMPLES = Number(process.env.SAMPLES ?? 200);
 const DBS = (process.env.DBS ?? 'postgres,pglite').split(',');
+const SINGLE = process.env.SINGLE !== '0';
+const LATENCY = process.env.LATENCY !== '0';
+const PROFILE_DIR = process.env.WORKER_CPU_PROF;
+const PER_TARGET = Number(process.env.PER_TARGET ?? 16);
 const EVENT = findEvent('COURSE_ENROLLMENT_CREATED')!;
 const DATA = sampleEventData(EVENT);
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 process.env.ALLOW_PRIVATE_TARGETS = '1';
 resetEnv();
 const { POST } = await import('../app/api/events/route');
 
-const PER_TARGET = process.env.PER_TARGET ? Number(process.env.PER_TARGET) : undefined;
-const workerOpts = { perTargetConcurrency: PER_TARGET, deliveryTimeoutMs: 10_000, retrySchedule: [5], allowPrivate: true, retentionDays: 30, retentionEveryMs: 0 };
+const workerOpts = {
+  perTargetConcurrency: PER_TARGET,
+  deliveryTimeoutMs: 10_000,
+  retrySchedule: [5],
+  allowPrivate: true,
+  retentionDays: 30,
+  retentionEveryMs: 0,
+};
 
-async function open(kind: string): Promise<{ handle: DbHandle; close(): Promise<void> }> {
-  if (kind === 'pglite') {
-    const handle = await pgliteDb();
-    return { handle, close: () => handle.close() };
+// The receiver: its own process, answers 200 at once, counts calls and keeps the first and last arrival.
+const RECEIVER = `
+const http = require('node:http');
+let count = 0, first = 0, last = 0;
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const at = performance.timeOrigin + performance.now();
+    if (count++ === 0) first = at;
+    last = at;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (m) => {
+  if (m === 'reset') { count = 0; first = 0; last = 0; process.send({ reset: true }); }
+  if (m === 'stats') process.send({ count, first, last });
+});
+`;
+
+// The bare sender: the same bodies to the same URLs, IN_FLIGHT at once on keep-alive connections, nothing else.
+const BARE = `
+const http = require('node:http');
+const fs = require('node:fs');
+const jobs = JSON.parse(fs.readFileSync(process.env.BARE_JOBS, 'utf8'));
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+let next = 0;
+const cpu0 = process.cpuUsage();
+function one() {
+  const j = jobs[next++];
+  if (!j) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const req = http.request(j.url, { method: 'POST', agent, headers: { ...j.headers, 'content-length': Buffer.byteLength(j.body) } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(j.body);
+  }).then(one);
+}
+Promise.all(Array.from({ length: Number(process.env.IN_FLIGHT) }, one)).then(() => {
+  const c = process.cpuUsage(cpu0);
+  process.send({ cpuMs: (c.user + c.system) / 1000 });
+  process.exit(0);
+});
+`;
+
+interface Receiver {
+  url: string;
+  reset(): Promise<void>;
+  stats(): Promise<{ count: number; first: number; last: number }>;
+  close(): void;
+}
+
+function ask<T>(child: ChildProcess, msg: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if (m && typeof m === 'object' && key in m) {
+        child.off('message', on);
+        resolve(m as T);
+      }
+    };
+    child.on('message', on);
+    child.send(msg);
+  });
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const child = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reset: () => ask(child, 'reset', 'reset').then(() => {}),
+    stats: () => ask(child, 'stats', 'count'),
+    close: () => void child.kill(),
+  };
+}
+
+async function waitCount(r: Receiver, total: number, timeoutMs = 300_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await r.stats();
+    if (s.count >= total) return s;
+    if (Date.now() > until) throw new Error(`the receiver got ${s.count} of ${total} calls`);
+    await sleep(20);
   }
-  const pg = await freshPostgres({ max: 10 });
-  return { handle: pg.handle, close: pg.drop };
+}
+
+/** Deliveries per second, counted by the receiver from its first call to its last. */
+const rate = (s: { count: number; first: number; last: number }) => (s.count - 1) / ((s.last - s.first) / 1000);
+
+/** CPU milliseconds per 1,000 deliveries, by part: [sender or worker process, database server]. */
+const cpuPer1000: Record<string, number[][]> = {};
+function noteCpu(key: string, processMs: number, dbMs: number, total: number) {
+  (cpuPer1000[key] ??= []).push([(processMs * 1000) / total, (dbMs * 1000) / total]);
+}
+
+/** CPU time of a process so far (Linux /proc), in ms; 0 when it is gone. */
+const TICK_MS = 1000 / 100;
+function procCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The database server's CPU for the backends serving connections opened since `since` (the worker's). */
+async function backendsCpu(handle: DbHandle, since: Date): Promise<Map<number, number>> {
+  const rows = await handle.rows<{ pid: number }>(
+    sql`select pid from pg_stat_activity where datname = current_database() and backend_start >= ${since.toISOString()}::timestamptz`,
+  );
+  return new Map(rows.map((r) => [Number(r.pid), procCpuMs(Number(r.pid))]));
+}
+
+async function bare(r: Receiver, jobsFile: string, total: number, inFlight: number, key: string): Promise<number> {
+  await r.reset();
+  const child = spawn(process.execPath, ['-e', BARE], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BARE_JOBS: jobsFile, IN_FLIGHT: String(inFlight) },
+  });
+  let cpuMs = 0;
+  child.on('message', (m) => (cpuMs = (m as { cpuMs: number }).cpuMs));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the bare sender exited with ${code}`);
+  noteCpu(key, cpuMs, 0, total);
+  return rate(await waitCount(r, total));
+}
+
+/** Puts the backlog back as it was after ingest: every delivery pending, no attempts. */
+async function restore(handle: DbHandle) {
+  await handle.rows(sql`truncate delivery_attempts, deliveries`);
+  await handle.rows(sql`insert into deliveries select * from bench_backlog`);
+  await handle.rows(sql`analyze deliveries`);
 }
 
 async function succeeded(handle: DbHandle): Promise<number> {
@@ -47,71 +202,204 @@ async function succeeded(handle: DbHandle): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
-const rows: (string | number)[][] = [];
+async function workerRun(kind: string, handle: DbHandle, url: string | undefined, r: Receiver, total: number, key: string): Promise<number> {
+  await restore(handle);
+  await r.reset();
+  if (kind === 'postgres') {
+    const since = new Date(Date.now() - 1000);
+    const prof = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'scripts/worker.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        ALLOW_PRIVATE_TARGETS: '1',
+        MAX_IN_FLIGHT_PER_TARGET: String(PER_TARGET),
+        RETRY_SCHEDULE: '5',
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      // CPU from the first delivery on (not the process's start-up), the worker's and its database backends'.
+      await waitCount(r, 1);
+      const w0 = procCpuMs(child.pid!);
+      const b0 = await backendsCpu(handle, since);
+      const s = await waitCount(r, total);
+      await waitUntilStored(handle, total);
+      const w1 = procCpuMs(child.pid!);
+      let db = 0;
+      for (const [pid, ms] of await backendsCpu(handle, since)) db += ms - (b0.get(pid) ?? 0);
+      noteCpu(key, w1 - w0, db, total);
+      return rate(s);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  const worker = startWorker(handle, workerOpts);
+  try {
+    await waitCount(r, 1);
+    const c0 = process.cpuUsage();
+    const s = await waitCount(r, total);
+    await waitUntilStored(handle, total);
+    const c = process.cpuUsage(c0);
+    // PGlite runs in this process: its share is in the process's figure.
+    noteCpu(key, (c.user + c.system) / 1000, 0, total);
+    return rate(s);
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function waitUntilStored(handle: DbHandle, total: number) {
+  while ((await succeeded(handle)) < total) await sleep(50);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
+
+async function open(kind: string): Promise<{ handle: DbHandle; url?: string; close(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const handle = await pgliteDb();
+    return { handle, close: () => handle.close() };
+  }
+  const pg = await freshPostgres({ max: 10 });
+  return { handle: pg.handle, url: pg.url, close: pg.drop };
+}
+
+/** A backlog of `events` × `hooks` webhooks, kept in bench_backlog; the bare sender's jobs in a file. */
+async function backlog(handle: DbHandle, r: Receiver, hooks: number, events: number): Promise<{ file: string; total: number }> {
+  await handle.rows(sql`truncate delivery_attempts, deliveries, events`);
+  await handle.db.delete(webhooks).where(sql`true`);
+  for (let i = 0; i < hooks; i++) {
+    await handle.db.insert(webhooks).values({ eventType: EVENT.eventType, url: `${r.url}/hook-${i}`, secret: generateSecret() });
+  }
+  await invalidateTargets(handle);
+  for (let i = 0; i < events; i++) {
+    const res = await ingestEvent(handle, { event_type: EVENT.eventType, data: DATA });
+    if (!res.ok) throw new Error(res.error);
+  }
+  await handle.rows(sql`drop table if exists bench_backlog`);
+  await handle.rows(sql`create table bench_backlog as select * from deliveries`);
+  const jobs = await handle.rows<{ url: string; headers: Record<string, string> | string; body: string }>(
+    sql`select url, request_headers as headers, request_body as body from deliveries order by id`,
+  );
+  const file = path.join(os.tmpdir(), `bench-delivery-${process.pid}-${hooks}.json`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify(jobs.map((j) => ({ url: j.url, headers: typeof j.headers === 'string' ? JSON.parse(j.headers) : j.headers, body: j.body }))),
+  );
+  return { file, total: jobs.length };
+}
+
+const label = (kind: string) => (kind === 'pglite' ? 'PGlite (embedded, worker in-process)' : 'PostgreSQL 15 (`npm run worker`)');
+const throughput: (string | number)[][] = [];
+const single: (string | number)[][] = [];
+const latency: (string | number)[][] = [];
+
 for (const kind of DBS) {
   const db = await open(kind);
   setDb(db.handle);
   const { token } = await createApiKey(db.handle.db, { name: 'bench', scopes: ['events'] });
+  const r = await startReceiver();
 
-  // 1. Throughput: a backlog of EVENTS × 2 webhooks, then one worker drains it.
-  const sink = await startSink();
-  for (const path of ['a', 'b']) {
-    await db.handle.db.insert(webhooks).values({ eventType: EVENT.eventType, url: `${sink.url}/${path}`, secret: generateSecret() });
-  }
-  await invalidateTargets(db.handle);
-  for (let i = 0; i < EVENTS; i++) {
-    const r = await ingestEvent(db.handle, { event_type: EVENT.eventType, data: DATA });
-    if (!r.ok) throw new Error(r.error);
-  }
-  const total = EVENTS * 2;
-  const t0 = performance.now();
-  const worker = startWorker(db.handle, workerOpts);
-  while ((await succeeded(db.handle)) < total) await sleep(50);
-  const seconds = (performance.now() - t0) / 1000;
-  await worker.stop();
-  sink.close();
-  console.error(`${kind}: ${total} deliveries in ${seconds.toFixed(2)} s (receiver counted ${total})`);
-
-  // 2. Latency when idle: one event at a time through the route handler, worker waiting.
-  await db.handle.db.delete(webhooks).where(sql`true`);
-  const probe = await startSink({ report: true });
-  await db.handle.db.insert(webhooks).values({ eventType: EVENT.eventType, url: probe.url, secret: generateSecret() });
-  await invalidateTargets(db.handle);
-  const idle = startWorker(db.handle, workerOpts);
-  const arrivals = new Map<string, (at: number) => void>();
-  probe.child.on('message', (m: { id?: string; at?: number }) => m.id && arrivals.get(m.id)?.(m.at!));
-  const latencies: number[] = [];
-  const acks: number[] = [];
-  for (let i = 0; i < SAMPLES + 20; i++) {
-    const id = randomUUID();
-    const arrived = new Promise<number>((resolve) => arrivals.set(id, resolve));
-    const start = now();
-    const res = await POST(
-      new Request('http://127.0.0.1/api/events', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ event_type: EVENT.eventType, data: DATA, metadata: { id } }),
-      }),
-      undefined,
-    );
-    const acked = now();
-    if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-    const at = await arrived;
-    if (i >= 20) {
-      latencies.push(at - start);
-      acks.push(acked - start);
+  // 1. Throughput with WEBHOOKS webhooks: bare and worker alternate.
+  {
+    const { file, total } = await backlog(db.handle, r, WEBHOOKS, EVENTS);
+    const bares: number[] = [];
+    const workers: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      bares.push(await bare(r, file, total, 64, `${kind} bare`));
+      workers.push(await workerRun(kind, db.handle, db.url, r, total, `${kind} worker`));
+      console.error(`${kind}, ${WEBHOOKS} webhooks, round ${i + 1}: bare ${bares.at(-1)!.toFixed(0)}/s, worker ${workers.at(-1)!.toFixed(0)}/s (load ${os.loadavg()[0]!.toFixed(1)})`);
     }
-    await sleep(20);
+    const ratios = workers.map((w, i) => w / bares[i]!);
+    throughput.push([label(kind), `${EVENTS} × ${WEBHOOKS}`, fmt(bares), fmt(workers), ratios.map((x) => x.toFixed(2)).join(' / '), `${median(ratios).toFixed(2)}×`]);
+    fs.rmSync(file, { force: true });
   }
-  await idle.stop();
-  probe.close();
-  const l = summarize(latencies);
-  const a = summarize(acks);
-  rows.push([kind === 'pglite' ? 'PGlite (embedded)' : 'PostgreSQL 15', (total / seconds).toFixed(0), ms(a.p50), ms(a.p99), ms(l.p50), ms(l.p99), ms(l.max)]);
+
+  // 2. One webhook: the per-webhook cap is the limit.
+  if (SINGLE) {
+    const { file, total } = await backlog(db.handle, r, 1, EVENTS);
+    const b64: number[] = [];
+    const bcap: number[] = [];
+    const workers: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      b64.push(await bare(r, file, total, 64, `${kind} 1 bare`));
+      bcap.push(await bare(r, file, total, PER_TARGET, `${kind} 1 bare`));
+      workers.push(await workerRun(kind, db.handle, db.url, r, total, `${kind} 1 worker`));
+      console.error(`${kind}, 1 webhook, round ${i + 1}: bare(64) ${b64.at(-1)!.toFixed(0)}/s, bare(${PER_TARGET}) ${bcap.at(-1)!.toFixed(0)}/s, worker ${workers.at(-1)!.toFixed(0)}/s`);
+    }
+    const vs64 = median(workers.map((w, i) => w / b64[i]!));
+    const vsCap = median(workers.map((w, i) => w / bcap[i]!));
+    single.push([label(kind), fmt(b64), fmt(bcap), fmt(workers), `${vs64.toFixed(2)}×`, `${vsCap.toFixed(2)}×`]);
+    fs.rmSync(file, { force: true });
+  }
+  r.close();
+  await db.handle.rows(sql`drop table if exists bench_backlog`);
+
+  // 3. Latency when idle: one event at a time through the route handler, worker waiting.
+  if (LATENCY) {
+    await db.handle.rows(sql`truncate delivery_attempts, deliveries, events`);
+    await db.handle.db.delete(webhooks).where(sql`true`);
+    const probe = await startSink({ report: true });
+    await db.handle.db.insert(webhooks).values({ eventType: EVENT.eventType, url: probe.url, secret: generateSecret() });
+    await invalidateTargets(db.handle);
+    const idle = startWorker(db.handle, workerOpts);
+    const arrivals = new Map<string, (at: number) => void>();
+    probe.child.on('message', (m: { id?: string; at?: number }) => m.id && arrivals.get(m.id)?.(m.at!));
+    const latencies: number[] = [];
+    const acks: number[] = [];
+    for (let i = 0; i < SAMPLES + 20; i++) {
+      const id = randomUUID();
+      const arrived = new Promise<number>((resolve) => arrivals.set(id, resolve));
+      const start = now();
+      const res = await POST(
+        new Request('http://127.0.0.1/api/events', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ event_type: EVENT.eventType, data: DATA, metadata: { id } }),
+        }),
+        undefined,
+      );
+      const acked = now();
+      if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+      const at = await arrived;
+      if (i >= 20) {
+        latencies.push(at - start);
+        acks.push(acked - start);
+      }
+      await sleep(20);
+    }
+    await idle.stop();
+    probe.close();
+    const l = summarize(latencies);
+    const a = summarize(acks);
+    latency.push([kind === 'pglite' ? 'PGlite (embedded)' : 'PostgreSQL 15', ms(a.p50), ms(a.p99), ms(l.p50), ms(l.p99), ms(l.max)]);
+  }
   await db.close();
 }
 
-console.log(`\nDelivery engine: backlog of ${EVENTS} events × 2 webhooks drained by one worker (64 in flight, ${PER_TARGET ?? 16} per webhook) to a loopback`);
-console.log(`receiver in another process; then ${SAMPLES} single events, 20 ms apart, through the route handler.\n`);
-printTable([['database', 'deliveries/s', 'ingest p50', 'ingest p99', 'event→delivery p50', 'event→delivery p99', 'max'], ...rows]);
+console.log(`\nDelivery throughput: a backlog of ${EVENTS} events × ${WEBHOOKS} webhooks drained by one worker (64 in flight, ${PER_TARGET} per`);
+console.log(`webhook), beside a bare Node sender posting the same bodies to the same loopback receiver (64 in flight), alternating,`);
+console.log(`${ROUNDS} rounds; rates counted by the receiver (another process) from its first call to its last. Load average now: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}.\n`);
+printTable([['database', 'backlog', 'bare sender/s', 'worker/s', 'ratio per round', 'median ratio'], ...throughput]);
+console.log(`\nCPU per 1,000 deliveries (median over rounds, from the first delivery on; ${WEBHOOKS} webhooks): the sending process, and`);
+console.log('the database server processes serving it (PostgreSQL backends; PGlite runs inside the process).\n');
+const med = (xs: number[]) => (xs.length ? median(xs) : 0);
+printTable([
+  ['who', 'process ms', 'database ms'],
+  ...Object.entries(cpuPer1000)
+    .filter(([k]) => !k.includes(' 1 '))
+    .map(([k, v]) => [k, med(v.map((x) => x[0]!)).toFixed(0), med(v.map((x) => x[1]!)).toFixed(0)]),
+]);
+if (single.length) {
+  console.log(`\nOne webhook (${EVENTS} deliveries): at most ${PER_TARGET} calls in flight to it, so the best the worker can do is the bare sender at ${PER_TARGET}.\n`);
+  printTable([['database', 'bare (64)/s', `bare (${PER_TARGET})/s`, 'worker/s', 'vs bare 64', `vs bare ${PER_TARGET}`], ...single]);
+}
+if (latency.length) {
+  console.log(`\n${SAMPLES} single events, 20 ms apart, through the route handler, worker idle:\n`);
+  printTable([['database', 'ingest p50', 'ingest p99', 'event→delivery p50', 'event→delivery p99', 'max'], ...latency]);
+}
 process.exit(0);

@@ -74,6 +74,10 @@ const schema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** On SIGTERM, how long requests and deliveries in flight may take to finish before the process exits. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
+    /** SPEC §9: a webhook failing this long, with at least 10 failed deliveries, is disabled. */
+    AUTO_DISABLE_AFTER_HOURS: z.coerce.number().positive('must be a positive number of hours').default(120),
+    /** SPEC §9: key material for header values at rest (HKDF); AUTH_SECRET when unset. */
+    ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Most failed deliveries one bulk "Retry failed…" queues. */
     BULK_RETRY_LIMIT: positiveInt(1_000_000).default(10_000),
     /** SPEC §10: audit entries older than this are deleted by the service. */

@@ -52,6 +52,8 @@ async function start(): Promise<void> {
     // Served some other way than server.ts (`next start`): on a polite stop, let the calls in flight finish
     // and store their results; leases cover a crash.
     if (!(globalThis as Global)[OWNS_SIGNALS]) process.once('SIGTERM', () => void stopBackgroundWork().finally(() => process.exit(0)));
+    const { startServiceChecks } = await import('./dispatch/auto-disable');
+    startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
   }
   const where = handle.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${e.dataDir}`;
   logger().info({ database: handle.kind, worker: e.WORKER }, `ready on ${where}; deliveries: ${e.WORKER === 'inline' ? 'inline worker' : 'external worker'}`);

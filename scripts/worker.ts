@@ -4,6 +4,7 @@ import { openDb } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
 import { startWorker } from '../lib/dispatch/worker';
 import { logger } from '../lib/log';
+import { startServiceChecks } from '../lib/dispatch/auto-disable';
 
 async function main() {
   const e = env();
@@ -22,6 +23,7 @@ async function main() {
     perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
     heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
   });
+  startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
   // The worker's timers do not hold the process open; this does, until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
   const log = logger();

@@ -19,6 +19,8 @@ export interface TargetRow {
   url: string;
   enabled: boolean;
   health: Health;
+  /** Why the service disabled it (webhooks' auto-disable, SPEC §9). */
+  disabledReason?: string | null;
 }
 
 /** What sets one kind of target apart in its list; the labels, route and test ids follow from the noun. */
@@ -59,6 +61,11 @@ export function targetColumns<R extends TargetRow>(kind: TargetKind<R>, leading:
           <Link href={`/${kind.noun}s/${row.original.id}`} className="font-medium text-indigo-700 hover:underline">
             {row.original.description || <span className="italic">No description</span>}
           </Link>
+          {row.original.disabledReason && (
+            <p className="mt-0.5 max-w-64 text-xs font-medium text-amber-700" title={row.original.disabledReason}>
+              Disabled automatically: every delivery failed. Switch it on to send again.
+            </p>
+          )}
           <p className="mt-0.5 text-xs text-slate-700 sm:hidden">{kind.typeLabel(row.original)}</p>
           <p className="mt-0.5 max-w-40 truncate font-mono text-xs text-slate-500 sm:max-w-56 md:hidden">{row.original.url}</p>
         </div>

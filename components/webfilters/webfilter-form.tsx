@@ -26,6 +26,7 @@ import { TextField } from '@/components/ui/field';
 import { FilterGuide } from './filter-guide';
 import { WebfilterOptions } from './webfilter-options';
 import { WebfilterTest } from './webfilter-test';
+import { HeaderFields, headersToApi } from '@/components/targets/header-fields';
 
 const FIELDS = [
   'description', 'filter_type', 'url', 'enabled', 'disable_filtering', 'disable_halting', ...HALT_KEYS, ...REDIRECT_KEYS,
@@ -37,10 +38,13 @@ export function WebfilterForm({
   initial,
   warning: savedWarning,
   platform,
+  storedHeaders = [],
   children,
 }: {
   id: string | null;
   initial: WebfilterFormInput;
+  /** Names of the headers stored (their values never reach the browser). */
+  storedHeaders?: string[];
   warning: string | null;
   /** Events and filters only the connected platforms know (SPEC §8), for the picker. */
   platform?: PlatformOnlyCatalog;
@@ -64,8 +68,8 @@ export function WebfilterForm({
     fields: FIELDS,
     form,
     warning: savedWarning,
-    create: createWebfilterAction,
-    update: updateWebfilterAction,
+    create: (v) => createWebfilterAction({ ...v, headers: headersToApi(v.headers) }),
+    update: (i, v) => updateWebfilterAction(i, { ...v, headers: headersToApi(v.headers) }),
     reset: (values, saved) => form.reset({ ...values, position: saved.position }),
   });
 
@@ -113,6 +117,7 @@ export function WebfilterForm({
             formEncoding={register('use_www_form_encoding')}
           />
           <WebfilterOptions filter={filter} register={register} errors={errors} />
+          <HeaderFields control={control as never} register={register as never} stored={storedHeaders} />
           <TextField
             label="Position"
             type="number"

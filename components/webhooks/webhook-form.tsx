@@ -6,7 +6,8 @@ import { createWebhookAction } from '@/app/(admin)/webhooks/create-webhook';
 import { updateWebhookAction } from '@/app/(admin)/webhooks/update-webhook';
 import { previewWebhookAction } from '@/app/(admin)/webhooks/preview-webhook';
 import { findEvent, type PlatformOnlyCatalog } from '@/lib/catalog';
-import { webhookForm, type WebhookFormInput, type WebhookFormValues } from '@/lib/validation/webhook';
+import { formToApi, webhookForm, type WebhookFormInput, type WebhookFormValues } from '@/lib/validation/webhook';
+import { withoutFields } from '@/lib/dispatch/exclude';
 import { CatalogField } from '@/components/catalog/catalog-field';
 import { eventGroups } from '@/components/catalog/catalog-groups';
 import { usePreview } from '@/components/catalog/use-preview';
@@ -15,15 +16,18 @@ import { TargetFields } from '@/components/targets/target-fields';
 import { useSaveTarget } from '@/components/targets/use-save-target';
 import { TextField } from '@/components/ui/field';
 import { WebhookTest } from './webhook-test';
+import { WebhookOptions } from './webhook-options';
 import { useMemo } from 'react';
 
-const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding'];
+const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding', 'exclude_fields', 'rate_limit_per_second'];
 
 export function WebhookForm({
   id,
   initial,
   warning: savedWarning,
   platform,
+  storedHeaders = [],
+  disabledReason = null,
   children,
 }: {
   id: string | null;
@@ -31,6 +35,10 @@ export function WebhookForm({
   warning: string | null;
   /** Events and filters only the connected platforms know (SPEC §8), for the picker. */
   platform?: PlatformOnlyCatalog;
+  /** Names of the headers stored (their values are never sent to the browser). */
+  storedHeaders?: string[];
+  /** Why the service disabled this webhook (auto-disable), if it did. */
+  disabledReason?: string | null;
   /** Shown under the form (the secret and delete panels when editing). */
   children?: React.ReactNode;
 }) {
@@ -45,6 +53,11 @@ export function WebhookForm({
   const eventType = useWatch({ control, name: 'event_type' });
   const formEncoded = useWatch({ control, name: 'use_www_form_encoding' });
   const preview = usePreview(eventType, previewWebhookAction);
+  const excluded = useWatch({ control, name: 'exclude_fields' });
+  const previewPayload = useMemo(() => {
+    const paths = (excluded ?? '').split(/[\n,]/).map((p) => p.trim()).filter(Boolean);
+    return preview.payload && paths.length ? withoutFields(preview.payload, paths) : preview.payload;
+  }, [preview.payload, excluded]);
   const event = findEvent(eventType);
   const { onSubmit, warning, formError } = useSaveTarget({
     id,
@@ -52,17 +65,22 @@ export function WebhookForm({
     fields: FIELDS,
     form,
     warning: savedWarning,
-    create: createWebhookAction,
-    update: updateWebhookAction,
+    create: (v) => createWebhookAction(formToApi(v)),
+    update: (i, v) => updateWebhookAction(i, formToApi(v)),
     reset: (values) => form.reset(values),
   });
 
   return (
     <TargetFormLayout
-      preview={{ ...preview, form: !!formEncoded, empty: 'Pick an event to see the body this URL will receive.' }}
+      preview={{ ...preview, payload: previewPayload, form: !!formEncoded, empty: 'Pick an event to see the body this URL will receive.' }}
       test={<WebhookTest id={id} form={form} />}
       form={
         <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label={id ? 'Edit webhook' : 'New webhook'}>
+          {disabledReason && (
+            <p role="status" className="rounded-md bg-amber-50 p-3 text-sm text-amber-800 ring-1 ring-inset ring-amber-200">
+              {disabledReason} Turn on <strong>Enabled</strong> and save to send again.
+            </p>
+          )}
           <TextField
             label="Description"
             placeholder="What this webhook is for, e.g. CRM sync"
@@ -87,6 +105,7 @@ export function WebhookForm({
             enabled={register('enabled')}
             formEncoding={register('use_www_form_encoding')}
           />
+          <WebhookOptions form={form} sample={preview.payload} storedHeaders={storedHeaders} />
           <SaveBar warning={warning} error={formError} submitting={isSubmitting} dirty={formState.isDirty} />
         </form>
       }

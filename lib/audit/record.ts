@@ -84,3 +84,11 @@ export const retryEntry = (deliveryId: number): AuditEntry => ({
   targetId: String(deliveryId),
   changes: { status: { before: null, after: 'pending' } },
 });
+
+/** Stored events of a range sent to a webhook again (SPEC §9); the engine writes the deliveries, this entry follows. */
+export const replayEntry = (webhookId: string, range: { from: Date; to: Date }, deliveries: number): AuditEntry => ({
+  action: 'webhook.replayed',
+  targetType: 'webhook',
+  targetId: webhookId,
+  changes: { replay: { before: null, after: { from: range.from.toISOString(), to: range.to.toISOString(), deliveries } } },
+});

@@ -1,19 +1,22 @@
 // Open edX event and filter catalog: typed lookups over the generated data files.
 // Pure data + functions (no Next.js, no node: imports) so client components can use it too.
 // Regenerate the data with `npm run catalog:generate` (scripts/gen-catalog.mjs).
-import { DATA_CLASSES } from './data-classes.data';
+import { DATA_CLASSES as OPENEDX_DATA_CLASSES } from './data-classes.data';
 import { EVENT_DATA } from './events.data';
+import { SERVICE_DATA_CLASSES, SERVICE_EVENTS } from './service';
 import { FILTER_DATA } from './filters.data';
 import { closest } from './similarity';
 import type { EventDef, FilterDef, FilterExceptionDef } from './types';
 
 export type { CatalogSource, DataClassDef, EventDef, FieldDef, FilterDef, FilterExceptionDef, ValueDef } from './types';
-export { DATA_CLASSES };
+/** Open edX's data classes and the service's own (SPEC §9). */
+export const DATA_CLASSES = { ...OPENEDX_DATA_CLASSES, ...SERVICE_DATA_CLASSES };
+export { SERVICE_EVENTS, isServiceEvent } from './service';
 export { sampleEventData, sampleFilterData, sampleFromSchema } from './samples';
 export { mergePlatformCatalogs, type PlatformCatalog, type PlatformEvent, type PlatformFilter } from './platform';
 
-/** All 75 signals: the 64 the plugin listens to first (apps.py order), then the others. */
-export const EVENTS: readonly EventDef[] = EVENT_DATA;
+/** All 75 signals: the 64 the plugin listens to first (apps.py order), then the others; then the service's 3 (§9). */
+export const EVENTS: readonly EventDef[] = [...EVENT_DATA, ...SERVICE_EVENTS];
 /** All 27 filters: the 24 in the plugin's settings first, then the others. */
 export const FILTERS: readonly FilterDef[] = FILTER_DATA;
 

@@ -1,7 +1,10 @@
 // Example `data` objects for events and filters, e.g. for "send test" buttons and docs.
 // Real plugin examples win when the catalog has one; otherwise values are built from the data
 // class field types plus a few field-name hints. No randomness: same input, same output.
-import { DATA_CLASSES } from './data-classes.data';
+import { DATA_CLASSES as OPENEDX_DATA_CLASSES } from './data-classes.data';
+import { SERVICE_DATA_CLASSES } from './service';
+
+const DATA_CLASSES = { ...OPENEDX_DATA_CLASSES, ...SERVICE_DATA_CLASSES };
 import { EVENT_EXAMPLES } from './events.data';
 import { FILTER_EXAMPLES } from './filters.data';
 import type { EventDef, FilterDef, ValueDef } from './types';

@@ -110,6 +110,13 @@ export const signInLimits = pgTable('sign_in_limits', {
   updatedAt: tz('updated_at').notNull(),
 }, (t) => [index('sign_in_limits_updated_idx').on(t.updatedAt)]);
 
+/** One webhook condition (SPEC §9). */
+export interface WebhookCondition {
+  path: string;
+  op: 'equals' | 'not_equals' | 'in' | 'not_in' | 'starts_with' | 'exists' | 'not_exists';
+  value?: unknown;
+}
+
 export const webhooks = pgTable('webhooks', {
   id: uuid('id').primaryKey().defaultRandom(),
   description: text('description').notNull().default(''),
@@ -120,9 +127,28 @@ export const webhooks = pgTable('webhooks', {
   useWwwFormEncoding: boolean('use_www_form_encoding').notNull().default(false),
   /** Standard Webhooks signing secret: whsec_ + base64 of 24+ random bytes. */
   secret: text('secret').notNull(),
+  /** Extra request headers (SPEC §9): name → value encrypted with AES-256-GCM (lib/secrets/header-crypto.ts). */
+  headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+  /** All must hold on the payload (without event_metadata) for an event to be delivered (SPEC §9). */
+  conditions: jsonb('conditions').$type<WebhookCondition[]>().notNull().default([]),
+  /** Dotted payload paths removed from the body before sending. */
+  excludeFields: jsonb('exclude_fields').$type<string[]>().notNull().default([]),
+  /** null: no limit; otherwise at most this many calls per second, across every worker. */
+  rateLimitPerSecond: integer('rate_limit_per_second'),
+  /** Why the service disabled this webhook (auto-disable); cleared when it is enabled again. */
+  disabledReason: text('disabled_reason'),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webhooks_event_type_idx').on(t.eventType, t.enabled)]);
+
+/**
+ * Rate limits (SPEC §9), shared by every worker process: the earliest time the webhook's next call may start
+ * (GCRA: each call moves it 1/rate_limit_per_second on).
+ */
+export const webhookRates = pgTable('webhook_rates', {
+  webhookId: uuid('webhook_id').primaryKey(),
+  nextAt: tz('next_at').notNull(),
+});
 
 export const webfilters = pgTable('webfilters', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -142,6 +168,8 @@ export const webfilters = pgTable('webfilters', {
   useWwwFormEncoding: boolean('use_www_form_encoding').notNull().default(false),
   /** Results are applied in (position, created_at) order: later webfilters override earlier ones. */
   position: integer('position').notNull().default(0),
+  /** Extra request headers (SPEC §9): name → value encrypted with AES-256-GCM (lib/secrets/header-crypto.ts). */
+  headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webfilters_filter_type_idx').on(t.filterType, t.enabled, t.position)]);
@@ -155,6 +183,8 @@ export const events = pgTable('events', {
   /** Normalised metadata: id, event_type, signal, time (ISO UTC), minorversion, source, sourcehost, sourcelib. */
   metadata: jsonb('metadata').notNull(),
   deliveryCount: integer('delivery_count').notNull().default(0),
+  /** Webhooks of this type whose conditions did not hold: [{webhook_id, reason}] (SPEC §9). */
+  skipped: jsonb('skipped').$type<{ webhook_id: string; reason: string }[]>(),
   receivedAt: tz('received_at').notNull().defaultNow(),
 }, (t) => [index('events_received_at_idx').on(t.receivedAt)]);
 
@@ -197,6 +227,8 @@ export const deliveries = pgTable('deliveries', {
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
   completedAt: tz('completed_at'),
+  /** A replay of a stored event (POST /api/v1/webhooks/{id}/replay), not its first delivery. */
+  replay: boolean('replay').notNull().default(false),
 }, (t) => [
   // The queue: pending deliveries per webhook, oldest due first. Webhook first, so a claim that skips the
   // webhooks at their limit of calls in flight jumps over their backlog instead of reading through it.
@@ -209,7 +241,9 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_event_id_idx').on(t.eventId),
   index('deliveries_created_at_idx').on(t.createdAt),
   // One delivery per event and webhook, whatever happens.
-  uniqueIndex('deliveries_webhook_once_idx').on(t.eventId, t.targetId).where(sql`${t.kind} = 'webhook'`),
+  uniqueIndex('deliveries_webhook_once_idx')
+    .on(t.eventId, t.targetId)
+    .where(sql`${t.kind} = 'webhook' and not ${t.replay}`),
   // Leases held, by worker: a worker taken for dead has its deliveries released at once (workers table).
   index('deliveries_locked_by_idx').on(t.lockedBy).where(sql`${t.lockedBy} is not null`),
   // Bulk "Retry failed…": the failed webhook deliveries, counted and taken newest first, per event type.

@@ -24,6 +24,7 @@ export const summaryColumns = {
   createdAt: deliveries.createdAt,
   updatedAt: deliveries.updatedAt,
   completedAt: deliveries.completedAt,
+  replay: deliveries.replay,
 };
 
 export type DeliverySummary = Pick<Delivery, keyof typeof summaryColumns>;

@@ -35,6 +35,8 @@ export interface DeliveryJson {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  /** A replay of a stored event (SPEC §9), not its first delivery. */
+  replay: boolean;
 }
 
 export interface AttemptJson {
@@ -76,6 +78,7 @@ export function deliveryJson(d: DeliverySummary): DeliveryJson {
     created_at: d.createdAt.toISOString(),
     updated_at: d.updatedAt.toISOString(),
     completed_at: iso(d.completedAt),
+    replay: d.replay ?? false,
   };
 }
 

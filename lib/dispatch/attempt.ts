@@ -30,7 +30,11 @@ export async function attemptDelivery(
       error: `The webhook was ${target ? 'disabled' : 'deleted'}, so this delivery was not sent.`,
     };
   }
-  const headers = { ...d.requestHeaders, ...signatureHeaders(target.secret, d.eventId, d.requestBody) };
+  // Over its rate limit: not attempted, due again when its turn comes (never failed for it).
+  const wait = target.rateGate ? await target.rateGate() : 0;
+  if (wait > 0) return { ...base, url: target.url, status: 'pending', delayMs: wait, attempt: null, error: null };
+  // The webhook's own headers first: content-type and the signature always win (SPEC §9).
+  const headers = { ...target.headers, ...d.requestHeaders, ...signatureHeaders(target.secret, d.eventId, d.requestBody) };
   const r = await send({
     url: target.url,
     headers,
@@ -54,13 +58,22 @@ export async function attemptDelivery(
     attempt: {
       startedAt: r.startedAt,
       durationMs: r.durationMs,
-      requestHeaders: r.requestHeaders,
+      requestHeaders: maskCustom(r.requestHeaders, target.headers),
       responseStatus: r.status,
       responseHeaders: r.status === null ? null : r.headers,
       responseBody: r.status === null ? null : r.body,
       error: r.error ?? (r.ok ? null : `The receiver answered ${r.status}.`),
     },
   };
+}
+
+/** The log keeps the names of the webhook's own headers, never their values. */
+function maskCustom(sent: Record<string, string>, custom: Record<string, string> | undefined): Record<string, string> {
+  const names = Object.keys(custom ?? {});
+  if (!names.length) return sent;
+  const out = { ...sent };
+  for (const name of names) if (name in out) out[name] = '••••';
+  return out;
 }
 
 function describeFailure(status: number | null, error: string | null, final: boolean, attempts: number): string {

@@ -20,7 +20,15 @@ export interface CompletionWriter {
   drain(): Promise<void>;
 }
 
-export function completionWriter(handle: DbHandle, delayMs = FLUSH_DELAY_MS): CompletionWriter {
+/**
+ * `onStored`: called with each written batch's completions whose delivery state was updated (lease still held),
+ * before their write() promises resolve.
+ */
+export function completionWriter(
+  handle: DbHandle,
+  delayMs = FLUSH_DELAY_MS,
+  onStored?: (stored: readonly Completion[]) => void | Promise<void>,
+): CompletionWriter {
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -36,7 +44,14 @@ export function completionWriter(handle: DbHandle, delayMs = FLUSH_DELAY_MS): Co
   async function writeBatch(batch: Pending[]) {
     try {
       await backgroundTurn(handle);
-      await writeCompletions(handle, batch.map((p) => p.c));
+      const updated = await writeCompletions(handle, batch.map((p) => p.c));
+      if (onStored) {
+        try {
+          await onStored(batch.map((p) => p.c).filter((c) => updated.has(c.id)));
+        } catch (err) {
+          console.error('[dispatch] onStored hook failed:', err);
+        }
+      }
     } catch (err) {
       // One bad row must not lose the others: write them one by one, then log what still fails.
       // A row never written keeps its lease and is attempted again once the lease passes.

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { closestEvents, findEvent, type EventDef } from '../catalog';
 import type { DbHandle } from '../db/client';
 import { zodIssues, firstIssueSentence, type Issue } from '../http/json';
+import { conditionsFailure } from './conditions';
 import { encodeBody } from './encode';
+import { withoutFields } from './exclude';
 import { foreground } from './foreground';
 import { hotRows } from './hot-sql';
 import { buildMetadata, buildPayload, normaliseTime, type MetadataInput } from './payload';
@@ -108,8 +110,8 @@ function checkDataKeys(event: EventDef, data: Record<string, unknown>, sentKeys:
 
 const INSERT_EVENT = `
   with ins as (
-    insert into events (id, event_type, signal, data, metadata, delivery_count)
-    values ($1::uuid, $2::text, $3::text, $4::text::jsonb, $5::text::jsonb, $6::int)
+    insert into events (id, event_type, signal, data, metadata, delivery_count, skipped)
+    values ($1::uuid, $2::text, $3::text, $4::text::jsonb, $5::text::jsonb, $6::int, $8::text::jsonb)
     on conflict (id) do nothing
     returning id
   ), d as (
@@ -133,11 +135,22 @@ async function ingest(handle: DbHandle, body: unknown, now: Date): Promise<Inges
   const payload = buildPayload(data, metadata);
   const hooks = await webhooksFor(handle, event.eventType);
 
-  // Most events go to a few webhooks with the same encoding: encode each form once.
-  const encoded = new Map<boolean, ReturnType<typeof encodeBody>>();
-  const rows = hooks.map((h) => {
-    let e = encoded.get(h.useWwwFormEncoding);
-    if (!e) encoded.set(h.useWwwFormEncoding, (e = encodeBody(payload, h.useWwwFormEncoding)));
+  // Conditions (SPEC §9) hold on the data alone, without event_metadata; a webhook they fail gets no delivery.
+  const skipped: { webhook_id: string; reason: string }[] = [];
+  const matched = hooks.filter((h) => {
+    if (!h.conditions?.length) return true;
+    const reason = conditionsFailure(data, h.conditions);
+    if (reason) skipped.push({ webhook_id: h.id, reason });
+    return !reason;
+  });
+
+  // Most events go to a few webhooks with the same encoding and exclusions: encode each variant once.
+  const encoded = new Map<string, ReturnType<typeof encodeBody>>();
+  const rows = matched.map((h) => {
+    const excl = h.excludeFields ?? [];
+    const key = `${h.useWwwFormEncoding ? 'f' : 'j'}${excl.length ? JSON.stringify(excl) : ''}`;
+    let e = encoded.get(key);
+    if (!e) encoded.set(key, (e = encodeBody(withoutFields(payload, excl), h.useWwwFormEncoding)));
     return { target_id: h.id, url: h.url, headers: { 'content-type': e.contentType }, body: e.body };
   });
 
@@ -150,6 +163,7 @@ async function ingest(handle: DbHandle, body: unknown, now: Date): Promise<Inges
     JSON.stringify(metadata),
     rows.length,
     JSON.stringify(rows),
+    skipped.length ? JSON.stringify(skipped) : null,
   ]);
 
   if (Number(result?.inserted) === 1) {

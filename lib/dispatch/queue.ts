@@ -227,6 +227,17 @@ export async function writeCompletions(handle: DbHandle, items: readonly Complet
   return new Set(result.map((r) => Number(r.id)));
 }
 
+/** Hands back deliveries this worker claimed but did not start (it is stopping): due again at once. */
+export async function releaseClaims(handle: DbHandle, workerId: string, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await hotRows(
+    handle,
+    `update deliveries set locked_until = null, locked_by = null
+     where id = any($1::text::bigint[]) and locked_by = $2::text and status = 'pending'`,
+    [`{${ids.join(',')}}`, workerId],
+  );
+}
+
 export type RetryNowResult = { ok: true } | { ok: false; reason: 'not_found' | 'not_webhook' };
 
 /**

@@ -3,11 +3,17 @@
 import { inArray } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { webhooks } from '../db/schema';
+import { decryptHeaders } from '../secrets/header-crypto';
+import { rateLimitWait } from './rate-limit';
 
 export interface WebhookTarget {
   secret: string;
   url: string;
   enabled: boolean;
+  /** The webhook's own headers (SPEC §9), decrypted; sent with every call, masked in the log. */
+  headers: Record<string, string>;
+  /** With a rate limit (SPEC §9): 0 to go now, else ms to wait; shared by every worker process. */
+  rateGate: (() => Promise<number>) | null;
 }
 
 const TTL_MS = 5_000;
@@ -32,13 +38,25 @@ export function webhookLookup(handle: DbHandle): WebhookLookup {
 
   async function load(ids: string[]) {
     const rows = await handle.db
-      .select({ id: webhooks.id, secret: webhooks.secret, url: webhooks.url, enabled: webhooks.enabled })
+      .select({
+        id: webhooks.id,
+        secret: webhooks.secret,
+        url: webhooks.url,
+        enabled: webhooks.enabled,
+        headers: webhooks.headers,
+        rate: webhooks.rateLimitPerSecond,
+      })
       .from(webhooks)
       .where(inArray(webhooks.id, ids));
     const at = Date.now();
     if (cache.size > 50_000) cache.clear();
     for (const id of ids) cache.set(id, { target: null, at });
-    for (const r of rows) cache.set(r.id, { target: { secret: r.secret, url: r.url, enabled: r.enabled }, at });
+    for (const r of rows) {
+      const { headers } = decryptHeaders(r.headers);
+      const rate = r.rate;
+      const rateGate = rate ? () => rateLimitWait(handle, r.id, rate) : null;
+      cache.set(r.id, { target: { secret: r.secret, url: r.url, enabled: r.enabled, headers, rateGate }, at });
+    }
   }
 
   return {

@@ -8,7 +8,7 @@ import { observeAttempt, workerRunning } from '../metrics/observe';
 import { attemptDelivery } from './attempt';
 import { completionWriter } from './completion-writer';
 import { startHeartbeat } from './heartbeat';
-import { claimDue, nextDueInMs, saturatedTargets, type ClaimBatch, type ClaimedDelivery, type Completion } from './queue';
+import { claimDue, nextDueInMs, releaseClaims, saturatedTargets, type ClaimBatch, type ClaimedDelivery, type Completion } from './queue';
 import { purgeExpired } from './retention';
 import { DELIVERIES_CHANNEL, handleTag, registerWaker, wakeWorkers } from './wake';
 import { webhookLookup } from './webhook-lookup';
@@ -38,6 +38,12 @@ export interface WorkerOptions {
    * (WORKER_HEARTBEAT_TIMEOUT; default 15 s). This worker beats every third of it.
    */
   heartbeatTimeoutMs?: number;
+  /**
+   * Called with each batch of outcomes once it is stored (the ones whose delivery state was updated), in the
+   * order they were written. For counting failures per webhook (auto-disable) without a query per delivery;
+   * it must not throw and should return quickly (awaited before the batch's callers go on).
+   */
+  onStored?: (stored: readonly Completion[]) => void | Promise<void>;
 }
 
 export interface Worker {
@@ -57,27 +63,69 @@ const PLAN_EVERY_MS = 50;
 /** With due work waiting, how long freed slots gather before the next claim: fewer, larger claims. */
 const REFILL_DELAY_MS = 5;
 
+/**
+ * A worker holds more than it may have in flight: the calls in flight, and claimed deliveries ready to start
+ * the moment a slot frees, up to twice its calls in all and twice its calls per webhook (three times for a
+ * webhook that answers fast). A finishing
+ * call is followed by the next one at once, while the claim that refills the ready ones runs meanwhile:
+ * claims no longer stand between one call and the next (on a loaded machine a claim's round trip took
+ * longer than the calls it waited for). A ready delivery must start while enough of its lease is left for
+ * the attempt (DELIVERY_TIMEOUT_MS) and its outcome; one that waited longer (its webhook's calls all hung)
+ * is not sent but handed back at once, so the lease is never outlived.
+ */
+const HOLD = 2;
+const HOLD_PER_TARGET = 3;
+/**
+ * Only a webhook whose last call took less than this gets the third share: a slow one keeps at most its limit
+ * ready, so its waiting deliveries cannot take the others' share of what the worker holds.
+ */
+const FAST_CALL_MS = 200;
+
+interface Ready {
+  d: ClaimedDelivery;
+  /** After this (ms since epoch) too little of the lease is left to start an attempt. */
+  startBy: number;
+}
+
 export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const concurrency = Math.max(1, opts.concurrency ?? 64);
   const perTarget = Math.max(1, Math.min(concurrency, opts.perTargetConcurrency ?? 16));
   const leaseMs = opts.leaseMs ?? Math.max(60_000, 2 * opts.deliveryTimeoutMs + 15_000);
+  // Room for the attempt itself and a few seconds of writing its outcome (a lease set shorter than that, as
+  // crash tests do, leaves the ready ones half of it).
+  const startWindowMs = Math.max(leaseMs / 2, leaseMs - opts.deliveryTimeoutMs - 5_000);
   const pollMs = opts.pollMs ?? 2_000;
   const lookup = webhookLookup(handle);
-  const writer = completionWriter(handle);
+  const writer = completionWriter(handle, undefined, opts.onStored);
   const attemptOpts = { ...opts, workerId };
 
   let stopping = false;
   /** Calls in flight (the pool's slots in use), and outcomes waiting to be stored. */
   let calls = 0;
   let writing = 0;
-  /** Claims wait while a pool's worth of outcomes is waiting to be stored (the database is slow). */
+  /** Claims wait while this many outcomes are waiting to be stored (the database is slow). */
+  const maxWriting = 4 * concurrency;
   let writesBehind = false;
   /** Calls in flight per webhook id. */
   const byTarget = new Map<string, number>();
-  const limits = { inFlight: byTarget, perTarget };
+  /** Webhooks whose last call took less than FAST_CALL_MS. */
+  const fast = new Set<string>();
+  /** Claimed deliveries waiting for a slot, oldest claim first, and how many per webhook. */
+  let ready: Ready[] = [];
+  const readyBy = new Map<string, number>();
   /** The last claim stopped at its limit: more is due than it took. */
   let backlog = false;
+  /** The last claim found more due than it had room for: the ready share is worth filling. */
+  let deep = false;
+  /** Webhooks whose last claim stopped at their room (or that it skipped at their limit): more may be due. */
+  const more = new Set<string>();
+  // On PGlite a claim is not a round trip but work on this event loop, and reading past the deliveries held
+  // costs more than it saves: nothing is held beyond the calls in flight there.
+  const hold = handle.kind === 'pglite' ? 1 : HOLD;
+  const holdPerTarget = handle.kind === 'pglite' ? 1 : HOLD_PER_TARGET;
+  /** Ready deliveries a webhook may have (a fast one; one limit fewer otherwise). */
+  const fullReady = (holdPerTarget - 1) * perTarget;
   let claiming: Promise<void> | null = null;
   let again = false;
   let errors = 0;
@@ -86,6 +134,20 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   let idle: (() => void) | null = null;
   let claimedAt = -Infinity;
   let plannedAt = -Infinity;
+
+  const bump = (m: Map<string, number>, id: string, by: number) => {
+    const n = (m.get(id) ?? 0) + by;
+    if (n <= 0) m.delete(id);
+    else m.set(id, n);
+  };
+  /** What the claim sees: deliveries held per webhook (in flight and ready), against HOLD × the limit. */
+  function holdLimits() {
+    const held = new Map(byTarget);
+    for (const [id, n] of readyBy) held.set(id, (held.get(id) ?? 0) + n);
+    // A webhook not known to be fast is counted a limit fuller than it is: it gets two shares, not three.
+    if (holdPerTarget > 1) for (const [id, n] of held) if (!fast.has(id)) held.set(id, n + perTarget);
+    return { inFlight: held, perTarget: holdPerTarget * perTarget };
+  }
 
   /** Sleep until `ms` from now unless something earlier is already planned. */
   function wakeIn(ms: number) {
@@ -114,14 +176,21 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   async function fill() {
     do {
       again = false;
-      const room = concurrency - calls;
-      if (room <= 0) return; // a finishing call calls wake()
-      if (writing >= concurrency) {
+      // Ready deliveries beyond the free slots are claimed only when more is due than the slots take (a
+      // backlog): events arriving one by one are claimed as slots free, one claim per burst, not sooner.
+      const room = (deep ? hold * concurrency : concurrency) - calls - ready.length;
+      if (room <= 0) {
+        // Woken while full: what woke us waits in the database; a finishing call claims it (see run).
+        backlog = true;
+        return;
+      }
+      if (writing >= maxWriting) {
         writesBehind = true; // a stored outcome calls wake()
         return;
       }
       let batch: ClaimBatch;
       claimedAt = Date.now();
+      const limits = holdLimits();
       try {
         batch = await claimDue(handle, workerId, room, leaseMs, limits);
         errors = 0;
@@ -131,12 +200,26 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
         wakeIn(Math.min(30_000, 500 * 2 ** Math.min(errors, 6)));
         return;
       }
-      // One query for the batch's secrets; on failure each attempt looks its own up.
+      // One query for the batch's secrets (only when the cache has expired); on failure each attempt looks its own up.
       if (batch.length) await lookup.prime(batch.map((d) => d.targetId)).catch(() => {});
-      for (const d of batch) void run(d);
+      const startBy = claimedAt + startWindowMs;
+      const got = new Map<string, number>();
+      for (const d of batch) {
+        ready.push({ d, startBy });
+        bump(readyBy, d.targetId, 1);
+        bump(got, d.targetId, 1);
+      }
+      // Which webhooks may have more due: those that got all the room they had, and those left out at their
+      // limit. The others had nothing more due, unless the batch as a whole was cut short (backlog, below).
+      more.clear();
+      for (const [id, n] of limits.inFlight) if (n >= limits.perTarget) more.add(id);
+      for (const [id, n] of got) if (n >= Math.min(room, limits.perTarget - (limits.inFlight.get(id) ?? 0))) more.add(id);
+      pump();
+      if (stopping) return;
       // Webhooks skipped at their limit, or filled up by this batch, get their due deliveries when one of
       // their calls ends (see run). The others' are what `backlog` is about.
       backlog = batch.scanned >= room;
+      deep = batch.scanned > room || more.size > 0;
       if (backlog) {
         // Short of the room: some webhooks are at their limit now, and the next claim skips them.
         if (batch.length < room) again = true;
@@ -159,7 +242,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     let ms: number | null = null;
     try {
       // Webhooks at their limit are left out: their next call starts when one of theirs ends.
-      ms = await nextDueInMs(handle, saturatedTargets(limits));
+      ms = await nextDueInMs(handle, saturatedTargets(holdLimits()));
     } catch {
       // the fallback poll below covers it
     }
@@ -169,37 +252,84 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   /** Due work is waiting for the slot just freed: claim again soon, gathering the slots freed meanwhile. */
   function refill() {
     if (claiming) again = true;
-    else if (calls === 0) wake();
+    else if (calls === 0 && ready.length === 0) wake();
     else wakeIn(REFILL_DELAY_MS);
+  }
+
+  /** Starts ready deliveries while there are slots: the oldest claimed first whose webhook has a slot left. */
+  function pump() {
+    if (stopping) return;
+    const late: number[] = [];
+    for (let i = 0; i < ready.length && calls < concurrency; ) {
+      const r = ready[i]!;
+      if ((byTarget.get(r.d.targetId) ?? 0) >= perTarget) {
+        i++;
+        continue;
+      }
+      ready.splice(i, 1);
+      bump(readyBy, r.d.targetId, -1);
+      // Waited too long for a slot: not sent, handed back (due again at once).
+      if (Date.now() > r.startBy) late.push(r.d.id);
+      else void run(r.d);
+    }
+    if (late.length) void releaseClaims(handle, workerId, late).catch(() => {}); // else its lease passes
+  }
+
+  /**
+   * Calls waiting for their turn: one starts per turn of the event loop, so a request that arrived meanwhile
+   * (the LMS's next event) is read between two of them, not after the whole batch: its 202 does not wait
+   * for the signing and sending of every delivery claimed before it.
+   */
+  const turns: (() => void)[] = [];
+  let turning = false;
+  function startQueued() {
+    if (turning || turns.length === 0) return;
+    turning = true;
+    setImmediate(function next() {
+      turns.shift()?.();
+      if (turns.length) setImmediate(next);
+      else turning = false;
+    });
   }
 
   async function run(d: ClaimedDelivery) {
     calls++;
-    byTarget.set(d.targetId, (byTarget.get(d.targetId) ?? 0) + 1);
+    bump(byTarget, d.targetId, 1);
+    await new Promise<void>((resolve) => {
+      turns.push(resolve);
+      startQueued();
+    });
     let completion: Completion | null = null;
+    const t0 = Date.now();
     try {
       completion = await attemptDelivery(d, await lookup.get(d.targetId), attemptOpts);
       observeAttempt(d, completion);
     } catch (err) {
       logger().error({ err, delivery_id: d.id }, 'delivery failed unexpectedly; it is retried after its lease');
     }
+    if (Date.now() - t0 < FAST_CALL_MS) fast.add(d.targetId);
+    else fast.delete(d.targetId);
     // The call is over, so its slot is free now; the delivery stays leased until its outcome is stored, so
     // no claim takes it again meanwhile.
-    const n = byTarget.get(d.targetId) ?? 1;
-    // At its limit, this webhook was left out of claims and of the next-due check: it may have due work.
-    const wasSaturated = n >= perTarget;
-    if (n <= 1) byTarget.delete(d.targetId);
-    else byTarget.set(d.targetId, n - 1);
+    bump(byTarget, d.targetId, -1);
     calls--;
     if (completion) writing++;
+    pump();
     // With due work left behind, claim again whenever slots are free: calls that hang (up to the timeout)
     // must not keep the free slots idle. Without it, new deliveries and due retries wake us themselves.
-    if (!stopping && (backlog || wasSaturated)) refill();
+    // A webhook with more due and few ready is claimed for at once, so its next calls are ready before its
+    // calls in flight end (claims run one at a time: those asked for meanwhile are gathered into the next).
+    if (!stopping) {
+      const full = fast.has(d.targetId) ? fullReady : fullReady - perTarget;
+      // Claimed for again once half its ready share is gone (at once when it holds none: PGlite).
+      if (more.has(d.targetId) && (readyBy.get(d.targetId) ?? 0) <= full / 2) refill();
+      else if (backlog) refill();
+    }
     if (completion) {
       await writer.write(completion);
       writing--;
       if (completion.status === 'pending' && completion.delayMs !== null) wakeIn(completion.delayMs);
-      if (writesBehind && writing < concurrency) {
+      if (writesBehind && writing < maxWriting) {
         writesBehind = false;
         refill();
       }
@@ -253,6 +383,11 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       for (const t of retentionTimers) clearTimeout(t);
       await (await unlisten)?.().catch(() => {});
       await claiming;
+      // Claimed but not started: handed back at once rather than when their leases pass.
+      const unstarted = ready.map((r) => r.d.id);
+      ready = [];
+      readyBy.clear();
+      if (unstarted.length) await releaseClaims(handle, workerId, unstarted).catch(() => {});
       if (calls > 0 || writing > 0) await new Promise<void>((resolve) => (idle = resolve));
       await writer.drain();
       await heartbeat.stop();

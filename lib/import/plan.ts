@@ -37,7 +37,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const settingsKey = (v: object, drop: string[]) =>
   JSON.stringify(Object.entries(v).filter(([k]) => !drop.includes(k)).sort(([a], [b]) => a.localeCompare(b)));
 // Same type + URL + settings is a duplicate; the description, enabled and position are not settings.
-const webhookKey = (v: Omit<WebhookCreate, 'description' | 'enabled'>) => settingsKey(v, ['description', 'enabled']);
+const webhookKey = (v: Pick<WebhookCreate, 'event_type' | 'url' | 'use_www_form_encoding'>) =>
+  settingsKey({ event_type: v.event_type, url: v.url, use_www_form_encoding: v.use_www_form_encoding }, []);
 const webfilterKey = (v: Omit<WebfilterCreate, 'description' | 'enabled'>) => settingsKey(v, ['description', 'enabled', 'position']);
 
 function existingWebfilterValues(w: Webfilter) {

@@ -3,6 +3,8 @@ import { and, asc, eq, max } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { webfilters, type Webfilter } from '../db/schema';
 import { invalidateTargets } from '../dispatch/targets';
+import { maskedHeaders } from '../secrets/header-crypto';
+import { mergeHeaders } from './webhooks';
 import { optionIssues, webfilterCreate, webfilterPatch, type WebfilterValues } from '../validation/webfilter';
 import { invalid, isUuid, notFound, ok, rejected, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
@@ -12,7 +14,23 @@ import type { Db } from '../db/client';
 
 const audit = (w: Webfilter) => webfilterJson(w) as unknown as Record<string, unknown>;
 
-export type WebfilterJson = WebfilterValues & { id: string; created_at: string; updated_at: string };
+export type WebfilterJson = WebfilterValues & {
+  id: string;
+  /** Names only: values are write-only and shown as "••••" (SPEC §9). */
+  headers: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+};
+
+/** Reserved or invalid header names and values are a 400 (SPEC §9); the rest as invalid() says. */
+function invalidWebfilter(error: Parameters<typeof invalid>[0], body: unknown) {
+  const f = invalid(error, body);
+  return f.issues?.some((i) => i.path.startsWith('headers')) ? { ...f, status: 400 as const } : f;
+}
+
+function headerFailure(name: string, message: string) {
+  return { ok: false as const, status: 400 as const, error: message, issues: [{ path: `headers.${name}`, message }] };
+}
 
 export function webfilterValues(w: Webfilter): WebfilterValues {
   return {
@@ -34,7 +52,7 @@ export function webfilterValues(w: Webfilter): WebfilterValues {
 }
 
 export function webfilterJson(w: Webfilter): WebfilterJson {
-  return { id: w.id, ...webfilterValues(w), created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString() };
+  return { id: w.id, ...webfilterValues(w), headers: maskedHeaders(w.headers), created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString() };
 }
 
 /** snake_case values to the row's columns; absent keys stay absent. */
@@ -90,8 +108,10 @@ export async function createWebfilter(handle: DbHandle, input: unknown, ctx?: Au
   const body = withoutReadOnly(input);
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterCreate.safeParse(body);
-  if (!parsed.success) return invalid(parsed.error, body);
+  if (!parsed.success) return invalidWebfilter(parsed.error, body);
   const v = parsed.data;
+  const headers = mergeHeaders({}, v.headers ?? {});
+  if (!headers.ok) return headerFailure(headers.name, headers.message);
   const row = await handle.db.transaction(async (tx) => {
     let position = v.position;
     if (position === undefined) {
@@ -103,7 +123,7 @@ export async function createWebfilter(handle: DbHandle, input: unknown, ctx?: Au
     }
     const [created] = await tx
       .insert(webfilters)
-      .values({ ...(webfilterColumns({ ...v, position }) as typeof webfilters.$inferInsert) })
+      .values({ ...(webfilterColumns({ ...v, position }) as typeof webfilters.$inferInsert), headers: headers.headers })
       .returning();
     if (ctx) await recordAudit(tx as unknown as Db, ctx, { action: 'webfilter.created', targetType: 'webfilter', targetId: created!.id, changes: diff(null, audit(created!)) });
     return created!;
@@ -118,15 +138,22 @@ export async function updateWebfilter(handle: DbHandle, id: string, input: unkno
   const body = withoutReadOnly(input);
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterPatch.safeParse(body);
-  if (!parsed.success) return invalid(parsed.error, body);
+  if (!parsed.success) return invalidWebfilter(parsed.error, body);
+  const { headers: givenHeaders, ...patch } = parsed.data;
   const result = await handle.db.transaction(async (tx): Promise<Result<Webfilter>> => {
     const [current] = await tx.select().from(webfilters).where(eq(webfilters.id, id)).for('update');
     if (!current) return notFound('webfilter', id);
-    const issues = optionIssues({ ...webfilterValues(current), ...parsed.data });
+    const issues = optionIssues({ ...webfilterValues(current), ...patch });
     if (issues.length) return rejected(issues);
+    let headers: Record<string, string> | undefined;
+    if (givenHeaders !== undefined) {
+      const merged = mergeHeaders(current.headers ?? {}, givenHeaders);
+      if (!merged.ok) return headerFailure(merged.name, merged.message);
+      headers = merged.headers;
+    }
     const [row] = await tx
       .update(webfilters)
-      .set({ ...webfilterColumns(parsed.data), updatedAt: new Date() })
+      .set({ ...webfilterColumns(patch), ...(headers !== undefined && { headers }), updatedAt: new Date() })
       .where(eq(webfilters.id, id))
       .returning();
     const changes = diff(audit(current), audit(row!));

@@ -1,7 +1,9 @@
 // Webhook CRUD shared by the admin pages' actions and the management API: validate, write once, invalidate the cache.
 import { asc, eq } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
-import { webhooks, type Webhook } from '../db/schema';
+import { webhooks, type Webhook, type WebhookCondition } from '../db/schema';
+import { encryptValue, maskedHeaders } from '../secrets/header-crypto';
+import { HEADER_MASK } from '../validation/webhook-options';
 import { generateSecret } from '../dispatch/sign';
 import { invalidateTargets } from '../dispatch/targets';
 import { webhookCreate, webhookPatch } from '../validation/webhook';
@@ -21,8 +23,53 @@ export interface WebhookJson {
   url: string;
   enabled: boolean;
   use_www_form_encoding: boolean;
+  /** Names only: values are write-only and shown as "••••". */
+  headers: Record<string, string>;
+  conditions: WebhookCondition[];
+  exclude_fields: string[];
+  rate_limit_per_second: number | null;
+  disabled_reason: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * Stored (encrypted) headers after an edit: the given names are kept, others removed; a value left blank or
+ * sent back as "••••" keeps the stored one. Returns an issue sentence when such a name has no stored value.
+ */
+export function mergeHeaders(
+  stored: Record<string, string>,
+  given: Record<string, string>,
+): { ok: true; headers: Record<string, string> } | { ok: false; name: string; message: string } {
+  const byLower = new Map(Object.entries(stored).map(([k, v]) => [k.toLowerCase(), v]));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (value === '' || value === HEADER_MASK) {
+      const kept = byLower.get(name.toLowerCase());
+      if (kept === undefined) return { ok: false, name, message: `Give a value for the new header "${name}".` };
+      out[name] = kept;
+    } else {
+      out[name] = encryptValue(value);
+    }
+  }
+  return { ok: true, headers: out };
+}
+
+/** Reserved or invalid header names and values are a 400 (SPEC §9); the rest as invalid() says. */
+function invalidWebhook(error: Parameters<typeof invalid>[0], body: unknown) {
+  const f = invalid(error, body);
+  return f.issues?.some((i) => i.path.startsWith('headers')) ? { ...f, status: 400 as const } : f;
+}
+
+/** disabled_reason is read-only (set by auto-disable, cleared by enabling): echoed back, it is ignored. */
+function withoutDisabledReason(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const { disabled_reason: _d, ...rest } = input as Record<string, unknown>;
+  return rest;
+}
+
+function headerIssue(name: string, message: string) {
+  return { ok: false as const, status: 400 as const, error: message, issues: [{ path: `headers.${name}`, message }] };
 }
 
 export function webhookJson(w: Webhook): WebhookJson {
@@ -33,6 +80,11 @@ export function webhookJson(w: Webhook): WebhookJson {
     url: w.url,
     enabled: w.enabled,
     use_www_form_encoding: w.useWwwFormEncoding,
+    headers: maskedHeaders(w.headers),
+    conditions: w.conditions ?? [],
+    exclude_fields: w.excludeFields ?? [],
+    rate_limit_per_second: w.rateLimitPerSecond ?? null,
+    disabled_reason: w.disabledReason ?? null,
     created_at: w.createdAt.toISOString(),
     updated_at: w.updatedAt.toISOString(),
   };
@@ -59,15 +111,21 @@ export async function getWebhook(handle: DbHandle, id: string): Promise<Webhook 
 }
 
 export async function createWebhook(handle: DbHandle, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
-  const body = withoutReadOnly(input);
+  const body = withoutDisabledReason(withoutReadOnly(input));
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookCreate.safeParse(body);
-  if (!parsed.success) return invalid(parsed.error, body);
+  if (!parsed.success) return invalidWebhook(parsed.error, body);
   const v = parsed.data;
+  const headers = mergeHeaders({}, v.headers);
+  if (!headers.ok) return headerIssue(headers.name, headers.message);
   const row = await audited(handle.db, ctx, async (tx) => {
     const [created] = await tx
       .insert(webhooks)
       .values({
+        headers: headers.headers,
+        conditions: v.conditions as WebhookCondition[],
+        excludeFields: v.exclude_fields,
+        rateLimitPerSecond: v.rate_limit_per_second,
         description: v.description,
         eventType: v.event_type,
         url: v.url,
@@ -85,17 +143,31 @@ export async function createWebhook(handle: DbHandle, input: unknown, ctx?: Audi
 /** Partial update: only the fields present change. */
 export async function updateWebhook(handle: DbHandle, id: string, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webhook', id);
-  const body = withoutReadOnly(input);
+  const body = withoutDisabledReason(withoutReadOnly(input));
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookPatch.safeParse(body);
-  if (!parsed.success) return invalid(parsed.error, body);
+  if (!parsed.success) return invalidWebhook(parsed.error, body);
   const v = parsed.data;
+  let headers: Record<string, string> | undefined;
+  if (v.headers !== undefined) {
+    const [cur] = await handle.db.select({ headers: webhooks.headers }).from(webhooks).where(eq(webhooks.id, id));
+    if (!cur) return notFound('webhook', id);
+    const merged = mergeHeaders(cur.headers ?? {}, v.headers);
+    if (!merged.ok) return headerIssue(merged.name, merged.message);
+    headers = merged.headers;
+  }
   const row = await audited(handle.db, ctx, async (tx) => {
     const [current] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for('update');
     if (!current) return { value: null, entry: null };
     const [updated] = await tx
       .update(webhooks)
       .set({
+        ...(headers !== undefined && { headers }),
+        ...(v.conditions !== undefined && { conditions: v.conditions as WebhookCondition[] }),
+        ...(v.exclude_fields !== undefined && { excludeFields: v.exclude_fields }),
+        ...(v.rate_limit_per_second !== undefined && { rateLimitPerSecond: v.rate_limit_per_second }),
+        // Enabling again (one click in the lists) clears the auto-disable reason.
+        ...(v.enabled === true && { disabledReason: null }),
         ...(v.description !== undefined && { description: v.description }),
         ...(v.event_type !== undefined && { eventType: v.event_type }),
         ...(v.url !== undefined && { url: v.url }),

@@ -1,6 +1,7 @@
 // What a webfilter form, its server actions and the management API accept, and which options a filter allows.
 // Client-safe, like the webhook schema it shares URL and description rules with.
 import { z } from 'zod';
+import { headersField } from './webhook-options';
 import { closestFilters, findFilter, type FilterDef } from '../catalog';
 import { description, httpUrl } from './webhook';
 
@@ -96,16 +97,22 @@ export const webfilterCreate = z
     redirect_on_request_exception: redirectUrl.default(''),
     use_www_form_encoding: bool.default(false),
     position: position.optional(),
+    headers: headersField.optional(),
   })
   .superRefine((v, ctx) => {
     for (const i of optionIssues(v)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
   });
 
 /** PATCH /api/v1/webfilters/{id}: any subset; option rules are checked on the merged record. */
-export const webfilterPatch = z.strictObject(fields).partial();
+export const webfilterPatch = z.strictObject({ ...fields, headers: headersField }).partial();
 
 /** The editor form: every field present but position (empty: after the others of its filter). */
-export const webfilterForm = z.object({ ...fields, position: position.optional() }).superRefine((v, ctx) => {
+export const webfilterForm = z.object({
+  ...fields,
+  position: position.optional(),
+  /** SPEC §9 headers as the editor's rows; a blank value keeps the stored one. */
+  headers: z.array(z.object({ name: z.string().trim(), value: z.string() })).optional(),
+}).superRefine((v, ctx) => {
   for (const i of optionIssues(v)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
 });
 

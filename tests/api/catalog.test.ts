@@ -42,7 +42,7 @@ describe('GET /api/v1/catalog/events', () => {
   it('lists every event with its type, signal, domain and data arguments', async () => {
     const { status, body } = await get(events, admin);
     expect(status).toBe(200);
-    expect(body).toHaveLength(75);
+    expect(body).toHaveLength(78);
     const enrolled = body.find((e: { signal: string }) => e.signal === 'COURSE_ENROLLMENT_CREATED');
     expect(enrolled).toMatchObject({
       event_type: 'org.openedx.learning.course.enrollment.created.v1',

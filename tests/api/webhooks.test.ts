@@ -12,7 +12,10 @@ import { POST as rotate } from '../../app/api/v1/webhooks/[id]/rotate-secret/rou
 
 const BASE = 'http://localhost/api/v1/webhooks';
 const ENROLLED = 'org.openedx.learning.course.enrollment.created.v1';
-const FIELDS = ['created_at', 'description', 'enabled', 'event_type', 'id', 'updated_at', 'url', 'use_www_form_encoding'];
+const FIELDS = [
+  'conditions', 'created_at', 'description', 'disabled_reason', 'enabled', 'event_type', 'exclude_fields', 'headers', 'id',
+  'rate_limit_per_second', 'updated_at', 'url', 'use_www_form_encoding',
+];
 
 let handle: DbHandle;
 let token: string;

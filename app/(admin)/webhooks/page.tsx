@@ -27,6 +27,7 @@ export default async function WebhooksPage() {
     eventLabel: findEvent(h.eventType)?.label ?? h.eventType,
     url: h.url,
     enabled: h.enabled,
+    disabledReason: h.disabledReason,
     health: stats.get(h.id)!,
   }));
   const create = <ButtonLink href="/webhooks/new">New webhook</ButtonLink>;

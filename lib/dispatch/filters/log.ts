@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../../db/client';
 import { logger } from '../../log';
 import { RESPONSE_CAPTURE_BYTES } from '../send';
+import { checkFailingWebfilters } from '../webfilter-failing';
 import type { FilterLogEntry } from './run';
 
 const MAX_BATCH = 200;
@@ -79,6 +80,9 @@ async function drain(handle: DbHandle, w: Writer) {
     const batch = w.queue.splice(0, MAX_BATCH);
     try {
       await insert(handle, batch);
+      const failed = batch.flatMap((b) => b.entries).filter((e) => !e.sent.ok).map((e) => e.webfilterId);
+      // SPEC §9: five failed calls in a row are reported as a service event.
+      if (failed.length) await checkFailingWebfilters(handle, failed).catch((err) => logger().error({ err }, 'webfilter failing check failed'));
     } catch (err) {
       logger().error({ err, calls: batch.length }, 'could not write the log of filter calls');
     }

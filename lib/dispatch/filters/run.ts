@@ -4,6 +4,7 @@ import type { FilterDef } from '../../catalog';
 import type { Webfilter } from '../../db/schema';
 import { urlLabel } from '../../url-label';
 import { encodeBody, type EncodedBody } from '../encode';
+import { decryptHeaders } from '../../secrets/header-crypto';
 import { send, type SendResult } from '../send';
 import type { FilterException } from './halt';
 import { mergeInto, type JsonObject } from './merge';
@@ -81,11 +82,13 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
     return b;
   };
 
-  const calls = webfilters.map((wf) => {
+  // Each webfilter's own headers (SPEC §9), decrypted for this call; the log keeps their names only.
+  const own = webfilters.map((wf) => (Object.keys(wf.headers ?? {}).length ? decryptHeaders(wf.headers).headers : {}));
+  const calls = webfilters.map((wf, i) => {
     const { contentType, body } = bodyFor(wf.useWwwFormEncoding);
     return send({
       url: wf.url,
-      headers: { 'content-type': contentType, accept: 'application/json' },
+      headers: { ...own[i], 'content-type': contentType, accept: 'application/json' },
       body,
       // A slow webfilter is cut off at the shared deadline and counts as a request exception (rule 1).
       timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
@@ -123,7 +126,9 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
         filterType: filter.filterType,
         url: wf.url,
         requestBody: bodyFor(wf.useWwwFormEncoding).body,
-        sent,
+        sent: Object.keys(own[i]!).length
+          ? { ...sent, requestHeaders: Object.fromEntries(Object.entries(sent.requestHeaders).map(([k, v]) => [k, k in own[i]! ? '••••' : v])) }
+          : sent,
         outcome: outcomeOf(verdicts[i], haltedBy >= 0 ? webfilters[haltedBy] : undefined),
       };
     }),

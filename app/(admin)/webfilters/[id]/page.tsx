@@ -34,7 +34,9 @@ export default async function EditWebfilterPage({ params }: { params: Promise<{ 
           </>
         }
       />
-      <WebfilterForm platform={platform} id={webfilter.id} initial={webfilterValues(webfilter)} warning={await targetWarning(webfilter.url)}>
+      <WebfilterForm platform={platform} id={webfilter.id} initial={{ ...webfilterValues(webfilter), headers: Object.keys(webfilter.headers ?? {}).map((name) => ({ name, value: '' })) }}
+        storedHeaders={Object.keys(webfilter.headers ?? {})}
+        warning={await targetWarning(webfilter.url)}>
         <DeleteWebfilter id={webfilter.id} name={webfilter.description || webfilter.url} />
       </WebfilterForm>
     </>

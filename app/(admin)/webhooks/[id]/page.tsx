@@ -12,6 +12,8 @@ import { BackLink } from '@/components/ui/back-link';
 import { DeleteWebhook } from '@/components/webhooks/delete-webhook';
 import { SecretPanel } from '@/components/webhooks/secret-panel';
 import { WebhookForm } from '@/components/webhooks/webhook-form';
+import { ReplayPanel } from '@/components/webhooks/replay-panel';
+import { conditionRow } from '@/lib/validation/webhook';
 
 export const metadata: Metadata = { title: 'Edit webhook' };
 
@@ -44,9 +46,17 @@ platform={platform}         id={webhook.id}
           url: webhook.url,
           enabled: webhook.enabled,
           use_www_form_encoding: webhook.useWwwFormEncoding,
+          // Values are write-only: the names come back with blank values (blank keeps the stored one).
+          headers: Object.keys(webhook.headers ?? {}).map((name) => ({ name, value: '' })),
+          conditions: (webhook.conditions ?? []).map(conditionRow),
+          exclude_fields: (webhook.excludeFields ?? []).join('\n'),
+          rate_limit_per_second: webhook.rateLimitPerSecond ? String(webhook.rateLimitPerSecond) : '',
         }}
+        storedHeaders={Object.keys(webhook.headers ?? {})}
+        disabledReason={webhook.disabledReason}
         warning={await targetWarning(webhook.url)}
       >
+        <ReplayPanel id={webhook.id} eventType={webhook.eventType} />
         <SecretPanel id={webhook.id} />
         <DeleteWebhook id={webhook.id} name={name} />
       </WebhookForm>

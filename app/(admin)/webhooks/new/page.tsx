@@ -21,6 +21,10 @@ export default async function NewWebhookPage({ searchParams }: { searchParams: P
     url: '',
     enabled: true,
     use_www_form_encoding: false,
+    headers: [],
+    conditions: [],
+    exclude_fields: '',
+    rate_limit_per_second: '',
   };
   return (
     <>
