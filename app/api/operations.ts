@@ -13,6 +13,7 @@ import { webhookCreate, webhookPatch } from '@/lib/validation/webhook';
 import { auditQuery } from '@/lib/audit/list';
 import { invitationCreate } from '@/lib/team/invitations';
 import { userCreate, userPatch } from '@/lib/team/users';
+import { replayRequest } from '@/lib/dispatch/replay';
 import * as examples from '@/lib/openapi/examples';
 
 /** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
@@ -168,6 +169,28 @@ export const OPERATIONS: Record<string, PathItem> = {
       summary: 'Rotate a webhook’s signing secret',
       access: 'admin',
       responses: { 200: ok('The webhook with its new secret, shown this once.', out.webhookWithSecret), 404: notFound },
+    },
+  },
+  '/api/v1/webhooks/{id}/replay': {
+    post: {
+      tag: 'Management',
+      summary: 'Replay stored events to a webhook (editors)',
+      description:
+        'Sends the webhook the stored events of its type received in the range again, with its current conditions and ' +
+        'excluded fields; the deliveries are marked `replay: true`. `dry_run` answers the count only.',
+      access: 'admin',
+      body: replayRequest,
+      bodyExample: { from: '2026-11-25T00:00:00Z', to: '2026-12-02T00:00:00Z', dry_run: true },
+      responses: { 200: ok('How many deliveries were (or would be) made.', out.replayed), 400: invalid, 404: notFound, 422: { description: 'The webhook is disabled.', body: out.errorBody } },
+    },
+  },
+  '/api/v1/events/{id}': {
+    get: {
+      tag: 'Management',
+      summary: 'Get a stored event',
+      description: 'Its metadata, how many deliveries it made, and the webhooks of its type it skipped, with why.',
+      access: 'admin',
+      responses: { 200: ok('The event.', out.storedEvent), 404: notFound },
     },
   },
   '/api/v1/webfilters': {

@@ -21,6 +21,13 @@ export const webhook = z
     url: z.string(),
     enabled: z.boolean(),
     use_www_form_encoding: z.boolean(),
+    headers: z.record(z.string(), z.literal('••••')).describe('Extra request headers: names only, values are write-only.'),
+    conditions: z
+      .array(z.object({ path: z.string(), op: z.enum(['equals', 'not_equals', 'in', 'not_in', 'starts_with', 'exists', 'not_exists']), value: z.unknown().optional() }))
+      .describe('All must hold for an event to be delivered.'),
+    exclude_fields: z.array(z.string()).describe('Payload paths removed before sending.'),
+    rate_limit_per_second: z.int().nullable(),
+    disabled_reason: z.string().nullable().describe('Set when the webhook was disabled for failing; cleared when enabled again.'),
     created_at: iso,
     updated_at: iso,
   })
@@ -47,6 +54,7 @@ export const webfilter = z
     redirect_on_request_exception: z.string(),
     use_www_form_encoding: z.boolean(),
     position: z.int(),
+    headers: z.record(z.string(), z.literal('••••')).describe('Extra request headers: names only, values are write-only.'),
     created_at: iso,
     updated_at: iso,
   })
@@ -68,6 +76,7 @@ export const delivery = z
     last_duration_ms: z.int().nullable(),
     outcome: z.record(z.string(), z.unknown()).nullable().describe('webfilter: {result, reason, applied_data?, exception?}; webhook: null.'),
     request_id: z.string().nullable().describe('x-request-id of the LMS call that queued it: its log lines carry the same req_id.'),
+    replay: z.boolean().describe('Made by a replay of stored events.'),
     created_at: iso,
     updated_at: iso,
     completed_at: iso.nullable(),
@@ -234,3 +243,17 @@ export const auditPage = z
     next_cursor: z.string().nullable(),
   })
   .meta({ id: 'AuditPage' });
+
+export const storedEvent = z
+  .object({
+    id: z.uuid(),
+    event_type: z.string(),
+    signal: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    received_at: z.string(),
+    deliveries: z.number().int(),
+    skipped: z.array(z.object({ webhook_id: z.uuid(), reason: z.string() })).describe('Webhooks of its type whose conditions did not hold.'),
+  })
+  .meta({ id: 'StoredEvent' });
+
+export const replayed = z.object({ deliveries: z.number().int(), dry_run: z.boolean().optional() }).meta({ id: 'Replayed' });
