@@ -131,7 +131,12 @@ describe('sessions are revocable', () => {
 describe('the version and the source (AGPL §13)', () => {
   it('/api/health names them, and so does the footer of every page', async () => {
     const health = await rawRequest(server.url, 'GET', '/api/health');
-    expect(JSON.parse(health.text)).toEqual({ status: 'ok', database: 'ok', version: VERSION, source: 'https://git.example.org/our/fork' });
+    // Since the operations branch the answer also says how the worker and the queue are (their own tests check
+    // the figures); the version and the source are there, exactly.
+    const body = JSON.parse(health.text);
+    expect(body).toMatchObject({ status: 'ok', database: 'ok', version: VERSION, source: 'https://git.example.org/our/fork' });
+    expect(body.worker).toMatchObject({ mode: expect.any(String), running: expect.any(Boolean) });
+    expect(Object.keys(body).filter((k) => !['status', 'database', 'version', 'source', 'worker', 'queue'].includes(k))).toEqual([]);
     const cookie = await signInCookie(server.url, ADMIN.email, ADMIN.password);
     for (const [path, headers] of [['/login', {}], ['/webhooks', { cookie }]] as const) {
       const page = await rawRequest(server.url, 'GET', path, { headers });
