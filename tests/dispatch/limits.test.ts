@@ -16,11 +16,20 @@ describe.each(DB_KINDS)('per-webhook limit on %s', (kind) => {
   let db: Awaited<ReturnType<typeof openTestDb>>;
   let receiver: Receiver;
   let w: Worker | null = null;
+  let release: () => void = () => {};
+  let healthyDone: Promise<void> = Promise.resolve();
   beforeAll(async () => {
+    healthyDone = new Promise<void>((resolve) => {
+      release = resolve;
+      setTimeout(resolve, 20_000).unref();
+    });
     db = await openTestDb(kind);
-    receiver = await startReceiver((req) => (req.url.startsWith('/slow') ? { status: 200, delayMs: SLOW_MS } : { status: 200 }));
+    // Slow calls are answered SLOW_MS after they arrive, and never before the healthy webhook has every event
+    // (or 20 s have passed): "the others are delivered meanwhile" is then a fact about order, not about timing.
+    receiver = await startReceiver((req) => (req.url.startsWith('/slow') ? { status: 200, delayMs: SLOW_MS, holdUntil: healthyDone } : { status: 200 }));
   });
   afterAll(async () => {
+    release();
     await w?.stop();
     await receiver.close();
     await db.close();
@@ -33,12 +42,16 @@ describe.each(DB_KINDS)('per-webhook limit on %s', (kind) => {
       if (!r.ok) throw new Error(r.error);
     }
     // 8 slots, 3 per webhook: the two slow webhooks hold 6 (more than half), the healthy one has 2.
-    w = worker(db.handle, { concurrency: 8, perTargetConcurrency: 3, deliveryTimeoutMs: 5_000 });
+    w = worker(db.handle, { concurrency: 8, perTargetConcurrency: 3, deliveryTimeoutMs: 30_000 });
     const of = (path: string) => receiver.requests.filter((r) => r.url === path);
-    await waitUntil(async () => of('/ok').length === EVENTS, 10_000, 'the healthy webhook to get every event');
-    const firstSlow = Math.min(...receiver.requests.filter((r) => r.url.startsWith('/slow')).map((r) => r.at));
-    // Every healthy call was made before the first slow one had even been answered.
-    expect(Math.max(...of('/ok').map((r) => r.at)) - firstSlow).toBeLessThan(SLOW_MS);
+    // The slow webhooks hold their 6 slots, unanswered, until the healthy one has every event: were its
+    // deliveries waiting for a slow call to end, they would never come (the hold lasts 20 s, past this wait).
+    await waitUntil(async () => of('/ok').length === EVENTS, 15_000, 'the healthy webhook to get every event while the slow calls are held');
+    const slow = () => receiver.requests.filter((r) => r.url.startsWith('/slow'));
+    await waitUntil(async () => slow().length >= 6, 10_000, 'the slow webhooks to hold their 3 slots each');
+    expect(slow().length, 'slow calls open').toBe(6);
+    expect(slow().filter((r) => r.answeredAt !== undefined), 'slow calls answered before the healthy ones were all made').toEqual([]);
+    release();
 
     await waitUntil(
       async () => {
@@ -49,12 +62,12 @@ describe.each(DB_KINDS)('per-webhook limit on %s', (kind) => {
       'every delivery to succeed',
     );
     for (const path of ['/slow1', '/slow2']) {
-      const at = of(path).map((r) => r.at);
-      expect(at).toHaveLength(EVENTS);
-      // Calls last SLOW_MS: the calls still open when each one started, itself included.
-      const open = at.map((t) => at.filter((s) => s <= t && t < s + SLOW_MS).length);
+      const calls = of(path);
+      expect(calls).toHaveLength(EVENTS);
+      // The calls still open (arrived, not yet answered) when each one arrived, itself included.
+      const open = calls.map(({ at: t }) => calls.filter((s) => s.at <= t && t < s.answeredAt!).length);
       expect(Math.max(...open), path).toBe(3);
     }
     expect(new Set(receiver.requests.map((r) => `${r.url} ${r.headers['webhook-id']}`)).size).toBe(3 * EVENTS);
-  }, 30_000);
+  }, 90_000);
 });

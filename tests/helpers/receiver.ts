@@ -7,10 +7,20 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
   at: number;
+  /** When the answer was sent (or the socket destroyed); unset while the call is still open. */
+  answeredAt?: number;
 }
 
 export type Responder = (req: Received, index: number) =>
-  | { status?: number; headers?: Record<string, string>; body?: string; delayMs?: number; destroy?: boolean }
+  | {
+      status?: number;
+      headers?: Record<string, string>;
+      body?: string;
+      delayMs?: number;
+      /** Answer no earlier than this settles (and delayMs after arrival): holds a call open until the test says. */
+      holdUntil?: Promise<unknown>;
+      destroy?: boolean;
+    }
   | undefined;
 
 export interface Receiver {
@@ -42,12 +52,14 @@ export async function startReceiver(responder?: Responder): Promise<Receiver> {
       for (const w of [...waiters]) if (requests.length >= w.n) w.resolve();
       const answer = respond(r, index) ?? {};
       const reply = () => {
+        r.answeredAt = Date.now();
         if (answer.destroy) return req.socket.destroy();
         res.writeHead(answer.status ?? 200, { 'content-type': 'text/plain', ...answer.headers });
         res.end(answer.body ?? '');
       };
-      if (answer.delayMs) setTimeout(reply, answer.delayMs);
-      else reply();
+      const delayed = () => (answer.delayMs ? setTimeout(reply, Math.max(0, r.at + answer.delayMs - Date.now())) : reply());
+      if (answer.holdUntil) void answer.holdUntil.then(delayed, delayed);
+      else delayed();
     });
   });
   server.keepAliveTimeout = 60_000;
