@@ -43,6 +43,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { E2E_PORT: String(E2E_PORT) },
+    // One JSON line per request would bury Playwright's own output: warnings and errors only, unless asked.
+    env: { E2E_PORT: String(E2E_PORT), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 });

@@ -98,4 +98,10 @@ test('headers, conditions with a live match, exclusions in the preview, replay a
   expect(rx.hits[1]!.headers['webhook-id']).toBe(rx.hits[0]!.headers['webhook-id']);
   const log = await (await request.get(`/api/v1/deliveries?target_id=${id}`, { headers: auth })).json();
   expect(log.items.map((d: { replay: boolean }) => d.replay).sort()).toEqual([false, true]);
+  // The log shows which of the two is the replay, in the list and on the delivery's page.
+  await page.goto(`/deliveries?target_id=${id}`);
+  await expect(page.getByText('replay', { exact: true })).toHaveCount(1);
+  const replayed = log.items.find((d: { replay: boolean }) => d.replay) as { id: number };
+  await page.goto(`/deliveries/${replayed.id}`);
+  await expect(page.getByText('A stored event sent again by a replay, not its first delivery.')).toBeVisible();
 });

@@ -59,6 +59,7 @@ export function DeliveryFacts({ d, target }: { d: DeliveryDetailJson; target: Ta
       <Fact label="Last response">
         {d.last_status_code ?? '—'} · {formatDuration(d.last_duration_ms)}
       </Fact>
+      {d.replay && <Fact label="Replay">A stored event sent again by a replay, not its first delivery.</Fact>}
       {d.request_id && (
         <Fact label="Request id">
           <span className="font-mono text-xs break-all">{d.request_id}</span>

@@ -41,6 +41,7 @@ const columns = col.columns([
           {shortType(row.original.event_type)}
         </span>
         {row.original.kind === 'webfilter' && <Badge tone="indigo">webfilter</Badge>}
+        {row.original.replay && <Badge tone="amber">replay</Badge>}
       </div>
     ),
   }),
