@@ -8,6 +8,7 @@ import { CONDITION_OPS } from '@/lib/validation/webhook-options';
 import { formConditions, type WebhookFormInput, type WebhookFormValues } from '@/lib/validation/webhook';
 import type { WebhookCondition } from '@/lib/db/schema';
 import { inputClass } from '@/components/ui/field';
+import { HeaderFields } from '@/components/targets/header-fields';
 
 type Form = UseFormReturn<WebhookFormInput, unknown, WebhookFormValues>;
 
@@ -32,7 +33,6 @@ export function sampleData(payload: Record<string, unknown> | null): Record<stri
 
 export function WebhookOptions({ form, sample, storedHeaders }: { form: Form; sample: Record<string, unknown> | null; storedHeaders: string[] }) {
   const { register, control, formState } = form;
-  const headers = useFieldArray({ control, name: 'headers' });
   const conditions = useFieldArray({ control, name: 'conditions' });
   const rows = useWatch({ control, name: 'conditions' });
   const data = sampleData(sample);
@@ -44,31 +44,7 @@ export function WebhookOptions({ form, sample, storedHeaders }: { form: Form; sa
     <fieldset className="min-w-0 space-y-5 rounded-lg border border-slate-200 p-4">
       <legend className="px-1 text-sm font-semibold text-slate-800">Options</legend>
 
-      <section aria-labelledby="headers-label" className="space-y-2">
-        <h3 id="headers-label" className="text-sm font-medium text-slate-800">Headers</h3>
-        <p className="text-xs text-slate-500">
-          Sent with every call, e.g. Authorization. Values are stored encrypted and never shown again: leave a value blank to keep it.
-        </p>
-        {headers.fields.map((f, i) => (
-          <div key={f.id} className="flex flex-wrap gap-2 sm:flex-nowrap">
-            <input aria-label={`Header ${i + 1} name`} className={inputClass} placeholder="Authorization" autoComplete="off" {...register(`headers.${i}.name`)} />
-            <input
-              aria-label={`Header ${i + 1} value`}
-              className={inputClass}
-              type="password"
-              autoComplete="new-password"
-              placeholder={storedHeaders.includes(f.name) ? '•••• (kept)' : 'Bearer …'}
-              {...register(`headers.${i}.value`)}
-            />
-            <button type="button" className={smallButton} onClick={() => headers.remove(i)} aria-label={`Remove header ${i + 1}`}>
-              Remove
-            </button>
-          </div>
-        ))}
-        <button type="button" className={smallButton} onClick={() => headers.append({ name: '', value: '' })}>
-          Add header
-        </button>
-      </section>
+      <HeaderFields control={control as never} register={register as never} stored={storedHeaders} />
 
       <section aria-labelledby="conditions-label" className="space-y-2">
         <h3 id="conditions-label" className="text-sm font-medium text-slate-800">Conditions</h3>
