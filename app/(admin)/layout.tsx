@@ -20,7 +20,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <Nav />
           </div>
           <div className="ml-auto flex shrink-0 items-center gap-3">
-            <span className="hidden max-w-48 truncate text-sm text-slate-600 2xl:inline" title={admin.email} data-testid="signed-in-admin">
+            <span className="sr-only max-w-48 truncate text-sm text-slate-600 2xl:not-sr-only" title={admin.email} data-testid="signed-in-admin">
               {admin.email}
             </span>
             <span className="hidden text-xs text-slate-600 md:inline" title={admin.email} data-testid="signed-in-role">

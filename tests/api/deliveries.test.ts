@@ -79,7 +79,7 @@ describe('GET /api/v1/deliveries', () => {
     expect(Object.keys(item).sort()).toEqual(
       [
         'id', 'kind', 'event_id', 'target_id', 'event_type', 'url', 'status', 'attempt_count', 'next_attempt_at',
-        'last_status_code', 'last_error', 'last_duration_ms', 'outcome', 'request_id', 'created_at', 'updated_at', 'completed_at',
+        'last_status_code', 'last_error', 'last_duration_ms', 'outcome', 'request_id', 'replay', 'created_at', 'updated_at', 'completed_at',
       ].sort(),
     );
   });

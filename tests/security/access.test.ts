@@ -71,6 +71,7 @@ const ACTION_ROLES: Record<string, Role> = {
   countFailedAction: 'editor',
   previewImportAction: 'editor',
   runImportAction: 'editor',
+  replayWebhookAction: 'editor',
   createApiKeyAction: 'owner',
   revokeApiKeyAction: 'owner',
   inviteUserAction: 'owner',

@@ -93,6 +93,12 @@ describe('each change through the API leaves exactly one entry', () => {
       url: { before: null, after: 'https://example.com/a' },
       enabled: { before: null, after: true },
       use_www_form_encoding: { before: null, after: false },
+      // SPEC §9 fields at their defaults; header values would show as "••••", never in clear.
+      headers: { before: null, after: {} },
+      conditions: { before: null, after: [] },
+      exclude_fields: { before: null, after: [] },
+      rate_limit_per_second: { before: null, after: null },
+      disabled_reason: { before: null, after: null },
     });
 
     const updated = await onlyEntry(async () => {
