@@ -5,6 +5,7 @@ import type { Webfilter, Webhook } from '../db/schema';
 import { filterOptions, HALT_KEYS, REDIRECT_KEYS, webfilterCreate, type WebfilterCreate } from '../validation/webfilter';
 import { webhookCreate, type WebhookCreate } from '../validation/webhook';
 import { fieldsProblem, pluginWebfilter, pluginWebhook, WEBHOOK_MODEL, type PluginRow } from './dumpdata';
+import { webfilterValues } from '../manage/webfilters';
 
 export type ImportResultKind = 'created' | 'duplicate' | 'unknown_event' | 'invalid';
 
@@ -41,22 +42,6 @@ const webhookKey = (v: Pick<WebhookCreate, 'event_type' | 'url' | 'use_www_form_
   settingsKey({ event_type: v.event_type, url: v.url, use_www_form_encoding: v.use_www_form_encoding }, []);
 const webfilterKey = (v: Omit<WebfilterCreate, 'description' | 'enabled'>) => settingsKey(v, ['description', 'enabled', 'position']);
 
-function existingWebfilterValues(w: Webfilter) {
-  return {
-    filter_type: w.filterType,
-    url: w.url,
-    disable_filtering: w.disableFiltering,
-    disable_halting: w.disableHalting,
-    halt_on_4xx: w.haltOn4xx,
-    redirect_on_4xx: w.redirectOn4xx,
-    halt_on_5xx: w.haltOn5xx,
-    redirect_on_5xx: w.redirectOn5xx,
-    halt_on_request_exception: w.haltOnRequestException,
-    redirect_on_request_exception: w.redirectOnRequestException,
-    use_www_form_encoding: w.useWwwFormEncoding,
-  };
-}
-
 /** Plans every row, in order; a row identical to an existing one, or to an earlier row, is a duplicate. */
 export function planImport(rows: PluginRow[], existing: { webhooks: Webhook[]; webfilters: Webfilter[] }, dryRun: boolean): Planned[] {
   const seen = new Map<string, { id?: string; pk?: PluginRow['pk']; what: string }>();
@@ -64,7 +49,7 @@ export function planImport(rows: PluginRow[], existing: { webhooks: Webhook[]; w
     seen.set('h' + webhookKey({ event_type: w.eventType, url: w.url, use_www_form_encoding: w.useWwwFormEncoding }), { id: w.id, what: `webhook "${w.description || w.url}"` });
   }
   for (const w of existing.webfilters) {
-    seen.set('f' + webfilterKey(existingWebfilterValues(w)), { id: w.id, what: `webfilter "${w.description || w.url}"` });
+    seen.set('f' + webfilterKey(webfilterValues(w)), { id: w.id, what: `webfilter "${w.description || w.url}"` });
   }
   const will = dryRun ? 'Will be created' : 'Created';
   return rows.map((row) => {
