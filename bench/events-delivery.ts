@@ -4,11 +4,12 @@
 //      On PostgreSQL the worker is a separate `npm run worker` process (scripts/worker.ts); on PGlite it runs
 //      inside this process, as the inline worker does in the web server. Rates are counted by the receiver,
 //      from its first call to its last. Bare sender and worker alternate, ROUNDS times each.
-//   2. The single-webhook case: one webhook's backlog, against the bare sender at 64 and at the per-webhook
-//      cap (16 in flight): the worker can at best match the latter.
+//   2. The single-webhook case: one webhook's backlog of as many deliveries, against the bare sender at 64 and
+//      at the per-webhook cap (16 in flight): the worker can at best match the latter. Then the same with a
+//      receiver that answers in SLOW_MS (real ones take time): the cap, not the machine, is then the limit.
 //   3. Latency when idle: one event at a time through the route handler (POST /api/events → the receiver).
 //   node --import tsx bench/events-delivery.ts
-//   env: EVENTS=2500 WEBHOOKS=4 ROUNDS=3 SAMPLES=200 DBS=postgres,pglite PER_TARGET=16 SINGLE=1 LATENCY=1
+//   env: EVENTS=2500 WEBHOOKS=4 ROUNDS=3 SAMPLES=200 DBS=postgres,pglite PER_TARGET=16 SINGLE=1 SLOW_MS=10 LATENCY=1
 //        WORKER_CPU_PROF=dir (profile the worker process: node --cpu-prof)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,7 @@ const SINGLE = process.env.SINGLE !== '0';
 const LATENCY = process.env.LATENCY !== '0';
 const PROFILE_DIR = process.env.WORKER_CPU_PROF;
 const PER_TARGET = Number(process.env.PER_TARGET ?? 16);
+const SLOW_MS = Number(process.env.SLOW_MS ?? 10);
 const EVENT = findEvent('COURSE_ENROLLMENT_CREATED')!;
 const DATA = sampleEventData(EVENT);
 const now = () => performance.timeOrigin + performance.now();
@@ -60,21 +62,26 @@ const workerOpts = {
 // The receiver: its own process, answers 200 at once, counts calls and keeps the first and last arrival.
 const RECEIVER = `
 const http = require('node:http');
-let count = 0, first = 0, last = 0;
+let count = 0, first = 0, last = 0, delay = 0;
+const answer = (res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('ok');
+};
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     const at = performance.timeOrigin + performance.now();
     if (count++ === 0) first = at;
     last = at;
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('ok');
+    if (delay > 0) setTimeout(answer, delay, res);
+    else answer(res);
   });
 });
 server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
   if (m === 'reset') { count = 0; first = 0; last = 0; process.send({ reset: true }); }
+  if (typeof m === 'object' && 'delay' in m) { delay = m.delay; process.send({ delaySet: delay }); }
   if (m === 'stats') process.send({ count, first, last });
 });
 `;
@@ -109,11 +116,13 @@ Promise.all(Array.from({ length: Number(process.env.IN_FLIGHT) }, one)).then(() 
 interface Receiver {
   url: string;
   reset(): Promise<void>;
+  /** Every answer from now on comes this long after the request. */
+  delay(ms: number): Promise<void>;
   stats(): Promise<{ count: number; first: number; last: number }>;
   close(): void;
 }
 
-function ask<T>(child: ChildProcess, msg: string, key: string): Promise<T> {
+function ask<T>(child: ChildProcess, msg: string | { delay: number }, key: string): Promise<T> {
   return new Promise((resolve) => {
     const on = (m: unknown) => {
       if (m && typeof m === 'object' && key in m) {
@@ -132,16 +141,19 @@ async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${port}`,
     reset: () => ask(child, 'reset', 'reset').then(() => {}),
+    delay: (ms) => ask(child, { delay: ms }, 'delaySet').then(() => {}),
     stats: () => ask(child, 'stats', 'count'),
     close: () => void child.kill(),
   };
 }
 
-async function waitCount(r: Receiver, total: number, timeoutMs = 300_000) {
+async function waitCount(r: Receiver, total: number, timeoutMs = 300_000, gone?: () => string | null) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = await r.stats();
     if (s.count >= total) return s;
+    const why = gone?.();
+    if (why) throw new Error(`${why} after the receiver got ${s.count} of ${total} calls`);
     if (Date.now() > until) throw new Error(`the receiver got ${s.count} of ${total} calls`);
     await sleep(20);
   }
@@ -176,6 +188,19 @@ async function backendsCpu(handle: DbHandle, since: Date): Promise<Map<number, n
   return new Map(rows.map((r) => [Number(r.pid), procCpuMs(Number(r.pid))]));
 }
 
+/** The database's own counters: updates of deliveries (all, and HOT ones). */
+interface DbCounters {
+  upd: number;
+  hot: number;
+}
+const dbStats: Record<string, DbCounters[]> = {};
+async function dbCounters(handle: DbHandle): Promise<DbCounters> {
+  const [r] = await handle.rows<{ upd: string; hot: string }>(sql`select
+    (select n_tup_upd from pg_stat_user_tables where relname = 'deliveries') as upd,
+    (select n_tup_hot_upd from pg_stat_user_tables where relname = 'deliveries') as hot`);
+  return { upd: Number(r?.upd ?? 0), hot: Number(r?.hot ?? 0) };
+}
+
 async function bare(r: Receiver, jobsFile: string, total: number, inFlight: number, key: string): Promise<number> {
   await r.reset();
   const child = spawn(process.execPath, ['-e', BARE], {
@@ -205,6 +230,12 @@ async function succeeded(handle: DbHandle): Promise<number> {
 async function workerRun(kind: string, handle: DbHandle, url: string | undefined, r: Receiver, total: number, key: string): Promise<number> {
   await restore(handle);
   await r.reset();
+  const c0 = await dbCounters(handle);
+  const noteDb = async () => {
+    await sleep(kind === 'postgres' ? 1_100 : 0); // backends send their counters at most once a second, and on exit
+    const c1 = await dbCounters(handle);
+    (dbStats[key] ??= []).push({ upd: (c1.upd - c0.upd) * (1000 / total), hot: (c1.hot - c0.hot) * (1000 / total) });
+  };
   if (kind === 'postgres') {
     const since = new Date(Date.now() - 1000);
     const prof = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
@@ -219,13 +250,15 @@ async function workerRun(kind: string, handle: DbHandle, url: string | undefined
         RETRY_SCHEDULE: '5',
       },
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
+    const gone = () => (exitCode === undefined ? null : `the worker exited with ${exitCode}`);
     try {
       // CPU from the first delivery on (not the process's start-up), the worker's and its database backends'.
-      await waitCount(r, 1);
+      await waitCount(r, 1, undefined, gone);
       const w0 = procCpuMs(child.pid!);
       const b0 = await backendsCpu(handle, since);
-      const s = await waitCount(r, total);
+      const s = await waitCount(r, total, undefined, gone);
       await waitUntilStored(handle, total);
       const w1 = procCpuMs(child.pid!);
       let db = 0;
@@ -235,6 +268,7 @@ async function workerRun(kind: string, handle: DbHandle, url: string | undefined
     } finally {
       child.kill('SIGTERM');
       await exited;
+      await noteDb();
     }
   }
   const worker = startWorker(handle, workerOpts);
@@ -249,6 +283,7 @@ async function workerRun(kind: string, handle: DbHandle, url: string | undefined
     return rate(s);
   } finally {
     await worker.stop();
+    await noteDb();
   }
 }
 
@@ -321,7 +356,9 @@ for (const kind of DBS) {
 
   // 2. One webhook: the per-webhook cap is the limit.
   if (SINGLE) {
-    const { file, total } = await backlog(db.handle, r, 1, EVENTS);
+    // As many deliveries as part 1 (a process that has just started runs slower until V8 has compiled
+    // its hot paths; both senders start fresh each round, so the backlogs are the same size).
+    const { file, total } = await backlog(db.handle, r, 1, EVENTS * WEBHOOKS);
     const b64: number[] = [];
     const bcap: number[] = [];
     const workers: number[] = [];
@@ -333,7 +370,22 @@ for (const kind of DBS) {
     }
     const vs64 = median(workers.map((w, i) => w / b64[i]!));
     const vsCap = median(workers.map((w, i) => w / bcap[i]!));
-    single.push([label(kind), fmt(b64), fmt(bcap), fmt(workers), `${vs64.toFixed(2)}×`, `${vsCap.toFixed(2)}×`]);
+    single.push([label(kind), 'at once', fmt(b64), fmt(bcap), fmt(workers), `${vs64.toFixed(2)}×`, `${vsCap.toFixed(2)}×`]);
+    // A receiver that takes SLOW_MS to answer, as real ones do: the cap, not the machine, is then the limit.
+    if (SLOW_MS > 0) {
+      await r.delay(SLOW_MS);
+      const s64: number[] = [];
+      const scap: number[] = [];
+      const sw: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        s64.push(await bare(r, file, total, 64, `${kind} 1 slow bare`));
+        scap.push(await bare(r, file, total, PER_TARGET, `${kind} 1 slow bare`));
+        sw.push(await workerRun(kind, db.handle, db.url, r, total, `${kind} 1 slow worker`));
+        console.error(`${kind}, 1 webhook answering in ${SLOW_MS} ms, round ${i + 1}: bare(64) ${s64.at(-1)!.toFixed(0)}/s, bare(${PER_TARGET}) ${scap.at(-1)!.toFixed(0)}/s, worker ${sw.at(-1)!.toFixed(0)}/s`);
+      }
+      await r.delay(0);
+      single.push([label(kind), `in ${SLOW_MS} ms`, fmt(s64), fmt(scap), fmt(sw), `${median(sw.map((w, i) => w / s64[i]!)).toFixed(2)}×`, `${median(sw.map((w, i) => w / scap[i]!)).toFixed(2)}×`]);
+    }
     fs.rmSync(file, { force: true });
   }
   r.close();
@@ -394,9 +446,18 @@ printTable([
     .filter(([k]) => !k.includes(' 1 '))
     .map(([k, v]) => [k, med(v.map((x) => x[0]!)).toFixed(0), med(v.map((x) => x[1]!)).toFixed(0)]),
 ]);
+console.log(`\nUpdates of deliveries per 1,000 deliveries (the database's own counters, median over rounds), and the share of them`);
+console.log('that were HOT (written in place, no new index entry): the claims.\n');
+printTable([
+  ['who', 'row updates', 'HOT'],
+  ...Object.entries(dbStats).map(([k, v]) => {
+    const upd = med(v.map((x) => x.upd));
+    return [k, upd.toFixed(0), `${upd ? ((100 * med(v.map((x) => x.hot))) / upd).toFixed(0) : 0} %`];
+  }),
+]);
 if (single.length) {
-  console.log(`\nOne webhook (${EVENTS} deliveries): at most ${PER_TARGET} calls in flight to it, so the best the worker can do is the bare sender at ${PER_TARGET}.\n`);
-  printTable([['database', 'bare (64)/s', `bare (${PER_TARGET})/s`, 'worker/s', 'vs bare 64', `vs bare ${PER_TARGET}`], ...single]);
+  console.log(`\nOne webhook (${EVENTS * WEBHOOKS} deliveries): at most ${PER_TARGET} calls in flight to it, so the best the worker can do is the bare sender at ${PER_TARGET}.\n`);
+  printTable([['database', 'receiver answers', 'bare (64)/s', `bare (${PER_TARGET})/s`, 'worker/s', 'vs bare 64', `vs bare ${PER_TARGET}`], ...single]);
 }
 if (latency.length) {
   console.log(`\n${SAMPLES} single events, 20 ms apart, through the route handler, worker idle:\n`);

@@ -4,8 +4,21 @@
 
 const ELIDED = '…';
 
+// Labels already made: a worker labels the same few webhook URLs in every attempt's log line.
+const labels = new Map<string, string>();
+
 /** https://user:pass@host/filter?token=SECRET#x → https://host/filter?token=… */
 export function urlLabel(url: string): string {
+  let label = labels.get(url);
+  if (label === undefined) {
+    label = makeLabel(url);
+    if (labels.size >= 1_000) labels.clear();
+    labels.set(url, label);
+  }
+  return label;
+}
+
+function makeLabel(url: string): string {
   let u: URL;
   try {
     u = new URL(url);

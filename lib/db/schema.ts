@@ -244,8 +244,10 @@ export const deliveries = pgTable('deliveries', {
   uniqueIndex('deliveries_webhook_once_idx')
     .on(t.eventId, t.targetId)
     .where(sql`${t.kind} = 'webhook' and not ${t.replay}`),
-  // Leases held, by worker: a worker taken for dead has its deliveries released at once (workers table).
-  index('deliveries_locked_by_idx').on(t.lockedBy).where(sql`${t.lockedBy} is not null`),
+  // No index on the lease (locked_until, locked_by): a claim then changes no indexed column, so PostgreSQL
+  // updates the row in place (a HOT update: no new entry in any of these indexes) when its page has room,
+  // which the table's fillfactor keeps (migration 0009). A dead worker's leases are found through the due
+  // index instead (heartbeat.ts), which happens rarely.
   // Bulk "Retry failed…": the failed webhook deliveries, counted and taken newest first, per event type.
   index('deliveries_failed_webhook_idx')
     .on(t.eventType, t.id)

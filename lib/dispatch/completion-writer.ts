@@ -1,13 +1,17 @@
 // Write-behind for attempt outcomes: completions wait a few milliseconds and go out together in one
-// statement, and those arriving while a write is in flight join the next one. Under load one round trip
-// records many attempts. The wait matters most on PGlite, whose queries hold the event loop: without it
+// statement, and those arriving while a write is in flight join the next one, a delay later. Under load one
+// round trip records many attempts. The wait matters most on PGlite, whose queries hold the event loop: without it
 // each response was handled between two writes and every write carried a single outcome (~8× slower).
 import type { DbHandle } from '../db/client';
 import { backgroundTurn } from './foreground';
 import { writeCompletions, type Completion } from './queue';
 
-const MAX_BATCH = 256;
-export const FLUSH_DELAY_MS = 5;
+/**
+ * Outcomes per statement at most. On PGlite a statement holds the event loop (about a quarter of a
+ * millisecond per outcome), so its batches stay smaller: an event arriving meanwhile waits for it.
+ */
+const MAX_BATCH = { postgres: 256, pglite: 64 };
+export const FLUSH_DELAY_MS = 20;
 
 interface Pending {
   c: Completion;
@@ -29,16 +33,18 @@ export function completionWriter(
   delayMs = FLUSH_DELAY_MS,
   onStored?: (stored: readonly Completion[]) => void | Promise<void>,
 ): CompletionWriter {
+  const maxBatch = MAX_BATCH[handle.kind];
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  async function flushAll() {
-    while (queue.length) {
-      const batch = queue.slice(0, MAX_BATCH);
+  /** Writes what is queued; full batches go on at once, a partial one waits for the next turn (schedule). */
+  async function flushAll(all: boolean) {
+    do {
+      const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       await writeBatch(batch);
-    }
+    } while (queue.length >= maxBatch || (all && queue.length));
   }
 
   async function writeBatch(batch: Pending[]) {
@@ -64,18 +70,20 @@ export function completionWriter(
     for (const p of batch) p.resolve();
   }
 
-  function flushNow() {
+  function flushNow(all = false) {
     if (timer) clearTimeout(timer);
     timer = null;
-    running ??= flushAll().finally(() => {
+    running ??= flushAll(all).finally(() => {
       running = null;
+      // What arrived during the write waits its delay too: one write per delay at most, each carrying what
+      // the delay gathered (at 3,000 outcomes a second, tens per write instead of the few of one round trip).
       if (queue.length) schedule();
     });
   }
 
   function schedule() {
     if (running || timer) return; // a write in flight picks the queue up when it ends
-    if (queue.length >= MAX_BATCH || delayMs <= 0) return flushNow();
+    if (queue.length >= maxBatch || delayMs <= 0) return flushNow();
     timer = setTimeout(flushNow, delayMs);
   }
 
@@ -88,7 +96,7 @@ export function completionWriter(
     },
     async drain() {
       while (running || queue.length) {
-        flushNow();
+        flushNow(true);
         await running;
       }
     },

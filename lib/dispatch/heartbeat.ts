@@ -5,10 +5,13 @@
 // logged, and the delivery is attempted again (at least once, as after any crash).
 import type { DbHandle } from '../db/client';
 import { logger } from '../log';
-import { hotRows } from './hot-sql';
+import { hotRows, queueRows } from './hot-sql';
 
 // One statement: my heartbeat, the dead removed, their leases released, and when the next one may die.
 // (The CTEs share one snapshot: `others` sees the rows as they were, so the dead are left out by their age.)
+// No index covers the lease (so that claims are HOT updates, see schema.ts): the dead's leases are found by
+// walking the pending rows in an index (queueRows rules out a scan of the whole table), and only when
+// someone died (the EXISTS is decided once, before the walk).
 const BEAT = `
   with me as (
     insert into workers (id) values ($1::text)
@@ -18,7 +21,7 @@ const BEAT = `
     returning id
   ), freed as (
     update deliveries set locked_until = null, locked_by = null
-    where locked_by in (select id from dead) and status = 'pending'
+    where exists (select 1 from dead) and status = 'pending' and locked_by in (select id from dead)
     returning 1
   )
   select (select count(*) from freed)::int as freed,
@@ -48,7 +51,7 @@ export function startHeartbeat(
   async function beat() {
     let nextMs = everyMs;
     try {
-      const [row] = await hotRows<{ freed: number; next_death_ms: number | string | null }>(handle, BEAT, [
+      const [row] = await queueRows<{ freed: number; next_death_ms: number | string | null }>(handle, BEAT, [
         workerId,
         Math.round(timeoutMs),
       ]);

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { urlToHttpOptions } from 'node:url';
 import { USER_AGENT } from '../version';
 import { guardedLookup, isPrivateAddress, PrivateTargetError } from './address';
 import { urlLabel } from '../url-label';
@@ -48,6 +49,26 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+/** A URL checked and turned into request options once: a worker calls the same few URLs thousands of times. */
+type Parsed = { ok: true; options: http.RequestOptions; https: boolean; host: string } | { ok: false };
+const parsed = new Map<string, Parsed>();
+
+function parse(raw: string): Parsed {
+  let p = parsed.get(raw);
+  if (!p) {
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      p = { ok: true, options: urlToHttpOptions(url), https: url.protocol === 'https:', host: url.hostname.replace(/^\[|\]$/g, '') };
+    } catch {
+      p = { ok: false };
+    }
+    if (parsed.size >= 1_000) parsed.clear();
+    parsed.set(raw, p);
+  }
+  return p;
+}
+
 export function send(req: SendRequest): Promise<SendResult> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -64,23 +85,18 @@ export function send(req: SendRequest): Promise<SendResult> {
     errorKind,
   });
 
-  let url: URL;
-  try {
-    url = new URL(req.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-  } catch {
-    return Promise.resolve(failure('invalid_url', `The URL ${urlLabel(req.url)} is not a valid http(s) URL.`));
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const url = parse(req.url);
+  if (!url.ok) return Promise.resolve(failure('invalid_url', `The URL ${urlLabel(req.url)} is not a valid http(s) URL.`));
+  const host = url.host;
   // An IP literal is connected to without a lookup, so it is checked here.
   if (!req.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
     return Promise.resolve(failure('private_target', new PrivateTargetError(host, host).message));
   }
 
   const capture = req.captureBytes ?? RESPONSE_CAPTURE_BYTES;
-  const lib = url.protocol === 'https:' ? https : http;
+  const lib = url.https ? https : http;
   const pool = req.allowPrivate ? agents.open : agents.guarded;
-  const agent = url.protocol === 'https:' ? pool.https : pool.http;
+  const agent = url.https ? pool.https : pool.http;
 
   return new Promise<SendResult>((resolve) => {
     let settled = false;
@@ -91,7 +107,8 @@ export function send(req: SendRequest): Promise<SendResult> {
       req.signal?.removeEventListener('abort', onAbort);
       resolve(r);
     };
-    const request = lib.request(url, {
+    const request = lib.request({
+      ...url.options,
       method: 'POST',
       headers: requestHeaders,
       agent,

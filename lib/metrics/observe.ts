@@ -1,7 +1,7 @@
 // What the edges report as it happens: counters, histograms and the matching log line, in one call each.
 // The engine calls these at a few points (worker, filter route, event route) and stays free of prom-client.
 import { findEvent } from '../catalog';
-import { logger } from '../log';
+import { fixedKeysLogger, logger } from '../log';
 import { urlLabel } from '../url-label';
 import type { ClaimedDelivery, Completion } from '../dispatch/queue';
 import type { FilterLogEntry, FilterRun } from '../dispatch/filters/run';
@@ -62,7 +62,7 @@ export function observeAttempt(d: ClaimedDelivery, c: Completion): void {
   m.deliveries.inc({ outcome });
   const seconds = c.attempt ? c.attempt.durationMs / 1000 : null;
   if (seconds !== null) m.attemptDuration.observe({ outcome }, seconds);
-  logger().info(
+  fixedKeysLogger().info(
     {
       delivery_id: d.id,
       event_id: d.eventId,
