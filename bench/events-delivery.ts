@@ -137,6 +137,7 @@ function ask<T>(child: ChildProcess, msg: string | { delay: number }, key: strin
 
 async function startReceiver(): Promise<Receiver> {
   const child = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  process.on('exit', () => child.kill()); // also when the bench fails
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
   return {
     url: `http://127.0.0.1:${port}`,

@@ -290,6 +290,8 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   function pump() {
     if (stopping) return;
     const late: number[] = [];
+    // One call starting (the usual case: one just ended) starts now; several (after a claim) take turns.
+    let started = 0;
     for (let i = 0; i < ready.length && calls < concurrency; ) {
       const r = ready[i]!;
       if ((byTarget.get(r.d.targetId) ?? 0) >= perTarget) {
@@ -300,7 +302,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       bump(readyBy, r.d.targetId, -1);
       // Waited too long for a slot: not sent, handed back (due again at once).
       if (Date.now() > r.startBy) late.push(r.d.id);
-      else void run(r.d);
+      else void run(r.d, started++ > 0 || turns.length > 0);
     }
     if (late.length) void releaseClaims(handle, workerId, late).catch(() => {}); // else its lease passes
   }
@@ -308,7 +310,9 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   /**
    * Calls waiting for their turn: one starts per turn of the event loop, so a request that arrived meanwhile
    * (the LMS's next event) is read between two of them, not after the whole batch: its 202 does not wait
-   * for the signing and sending of every delivery claimed before it.
+   * for the signing and sending of every delivery claimed before it. A single call is started at once: the
+   * turn added a loop iteration to every call's round (a webhook answering in 10 ms got 0.8× the calls of a
+   * bare sender held to the same 16 in flight; 0.9× without).
    */
   const turns: (() => void)[] = [];
   let turning = false;
@@ -322,13 +326,15 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     });
   }
 
-  async function run(d: ClaimedDelivery) {
+  async function run(d: ClaimedDelivery, queued: boolean) {
     calls++;
     bump(byTarget, d.targetId, 1);
-    await new Promise<void>((resolve) => {
-      turns.push(resolve);
-      startQueued();
-    });
+    if (queued) {
+      await new Promise<void>((resolve) => {
+        turns.push(resolve);
+        startQueued();
+      });
+    }
     let completion: Completion | null = null;
     const t0 = Date.now();
     try {
