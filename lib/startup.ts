@@ -39,15 +39,8 @@ async function start(): Promise<void> {
       where status = 'pending' and locked_until is not null`);
   }
   if (e.WORKER === 'inline') {
-    const { startWorker } = await import('./dispatch/worker');
-    const worker = startWorker(handle, {
-      deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
-      retrySchedule: e.RETRY_SCHEDULE,
-      allowPrivate: e.ALLOW_PRIVATE_TARGETS,
-      retentionDays: e.RETENTION_DAYS,
-      perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
-      heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
-    });
+    const { startWorker, workerOptionsFromEnv } = await import('./dispatch/worker');
+    const worker = startWorker(handle, workerOptionsFromEnv(e));
     (globalThis as Global)[WORKER] = worker;
     // Served some other way than server.ts (`next start`): on a polite stop, let the calls in flight finish
     // and store their results; leases cover a crash.

@@ -2,7 +2,7 @@
 import { EnvError, env } from '../lib/env';
 import { openDb } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
-import { startWorker } from '../lib/dispatch/worker';
+import { startWorker, workerOptionsFromEnv } from '../lib/dispatch/worker';
 import { logger } from '../lib/log';
 import { startServiceChecks } from '../lib/dispatch/auto-disable';
 
@@ -15,14 +15,7 @@ async function main() {
   }
   const handle = await openDb({ databaseUrl: e.DATABASE_URL, max: 10 });
   await migrate(handle);
-  const worker = startWorker(handle, {
-    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
-    retrySchedule: e.RETRY_SCHEDULE,
-    allowPrivate: e.ALLOW_PRIVATE_TARGETS,
-    retentionDays: e.RETENTION_DAYS,
-    perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
-    heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
-  });
+  const worker = startWorker(handle, workerOptionsFromEnv(e));
   startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
   // The worker's timers do not hold the process open; this does, until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);

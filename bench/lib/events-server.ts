@@ -56,20 +56,14 @@ if (mode === 'bare') {
 } else {
   const { openDb } = await import('../../lib/db/client');
   const { setDb } = await import('../../lib/db');
-  const { resetEnv, env } = await import('../../lib/env');
+  const { resetEnv } = await import('../../lib/env');
   const { serveRoute } = await import('./route-adapter');
   resetEnv();
   const handle = await openDb({ databaseUrl: url, max: 10 });
   setDb(handle);
   if (mode === 'app-worker') {
-    const { startWorker } = await import('../../lib/dispatch/worker');
-    const e = env();
-    startWorker(handle, {
-      deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
-      retrySchedule: e.RETRY_SCHEDULE,
-      allowPrivate: true,
-      retentionDays: e.RETENTION_DAYS,
-    });
+    const { startWorker, workerOptionsFromEnv } = await import('../../lib/dispatch/worker');
+    startWorker(handle, { ...workerOptionsFromEnv(), allowPrivate: true });
   }
   const { POST } = await import('../../app/api/events/route');
   const { port } = await serveRoute(POST);

@@ -11,7 +11,7 @@ import { openDb } from '../../lib/db/client';
 import { migrate } from '../../lib/db/migrate';
 import { webhooks } from '../../lib/db/schema';
 import { generateSecret } from '../../lib/dispatch/sign';
-import { env, resetEnv } from '../../lib/env';
+import { resetEnv } from '../../lib/env';
 import { serveRoute } from './route-adapter';
 
 if (!process.env.BENCH_KEEP_SIGTERM) process.on('SIGTERM', () => process.exit(0));
@@ -28,16 +28,8 @@ for (let i = 0; i < Number(process.env.WEBHOOKS ?? 5); i++) {
   await handle.db.insert(webhooks).values({ eventType, url: `${process.env.SINK_URL}/${i}`, secret: generateSecret() });
 }
 if (process.env.BENCH_WORKER !== 'off') {
-  const { startWorker } = await import('../../lib/dispatch/worker');
-  const e = env();
-  startWorker(handle, {
-    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
-    retrySchedule: e.RETRY_SCHEDULE,
-    allowPrivate: true,
-    retentionDays: e.RETENTION_DAYS,
-    perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
-    heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
-  });
+  const { startWorker, workerOptionsFromEnv } = await import('../../lib/dispatch/worker');
+  startWorker(handle, { ...workerOptionsFromEnv(), allowPrivate: true });
 }
 const { POST } = await import('../../app/api/events/route');
 const { port } = await serveRoute(POST);

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { DbHandle } from '../db/client';
+import { env, type Env } from '../env';
 import { logger } from '../log';
 import { observeAttempt, workerRunning } from '../metrics/observe';
 import { attemptDelivery } from './attempt';
@@ -44,6 +45,18 @@ export interface WorkerOptions {
    * it must not throw and should return quickly (awaited before the batch's callers go on).
    */
   onStored?: (stored: readonly Completion[]) => void | Promise<void>;
+}
+
+/** The worker's options as the environment sets them (SPEC §10): for the inline worker and `npm run worker`. */
+export function workerOptionsFromEnv(e: Env = env()): WorkerOptions {
+  return {
+    deliveryTimeoutMs: e.DELIVERY_TIMEOUT_MS,
+    retrySchedule: e.RETRY_SCHEDULE,
+    allowPrivate: e.ALLOW_PRIVATE_TARGETS,
+    retentionDays: e.RETENTION_DAYS,
+    perTargetConcurrency: e.MAX_IN_FLIGHT_PER_TARGET,
+    heartbeatTimeoutMs: e.WORKER_HEARTBEAT_TIMEOUT * 1000,
+  };
 }
 
 export interface Worker {
