@@ -11,7 +11,7 @@ import { writeCompletions, type Completion } from './queue';
  * millisecond per outcome), so its batches stay smaller: an event arriving meanwhile waits for it.
  */
 const MAX_BATCH = { postgres: 256, pglite: 64 };
-export const FLUSH_DELAY_MS = 20;
+export const FLUSH_DELAY_MS = 40;
 
 interface Pending {
   c: Completion;
@@ -76,7 +76,8 @@ export function completionWriter(
     running ??= flushAll(all).finally(() => {
       running = null;
       // What arrived during the write waits its delay too: one write per delay at most, each carrying what
-      // the delay gathered (at 3,000 outcomes a second, tens per write instead of the few of one round trip).
+      // the delay gathered (at 3,000 outcomes a second, about a hundred per write instead of the few of one
+      // round trip).
       if (queue.length) schedule();
     });
   }

@@ -78,7 +78,7 @@ const REFILL_DELAY_MS = 5;
 
 /**
  * A worker holds more than it may have in flight: the calls in flight, and claimed deliveries ready to start
- * the moment a slot frees, up to twice its calls in all, and per webhook twice its limit of calls (five
+ * the moment a slot frees, up to three times its calls in all, and per webhook twice its limit of calls (five
  * times for a webhook that answers fast, so that its claims can be large: see afterCall). A finishing
  * call is followed by the next one at once, while the claim that refills the ready ones runs meanwhile:
  * claims no longer stand between one call and the next (on a loaded machine a claim's round trip took
@@ -86,10 +86,11 @@ const REFILL_DELAY_MS = 5;
  * the attempt (DELIVERY_TIMEOUT_MS) and its outcome; one that waited longer (its webhook's calls all hung)
  * is not sent but handed back at once, so the lease is never outlived.
  */
-const HOLD = 2;
+const HOLD = 3;
 const HOLD_PER_TARGET = 5;
 /** See afterCall. */
-const MIN_CLAIM = 32;
+const MIN_CLAIM = 64;
+const PGLITE_CLAIM = 64;
 /**
  * Only a webhook whose last call took less than this gets the larger share: a slow one keeps at most its
  * limit ready, so its waiting deliveries cannot take the others' share of what the worker holds.
@@ -137,8 +138,13 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   const more = new Set<string>();
   /** Ready deliveries a fast webhook may have (a slow one: its limit). */
   const fullReady = (HOLD_PER_TARGET - 1) * perTarget;
-  /** The smallest claim worth a round trip while calls are ready to go (fewer with a low per-webhook limit). */
-  const minClaim = Math.min(MIN_CLAIM, 2 * perTarget);
+  /**
+   * The smallest claim worth a round trip while calls are ready to go (fewer with a low per-webhook limit),
+   * and the largest: on PGlite a claim holds the event loop (about 0.1 ms per delivery), and with it an event
+   * arriving meanwhile.
+   */
+  const minClaim = Math.min(handle.kind === 'pglite' ? PGLITE_CLAIM / 2 : MIN_CLAIM, 2 * perTarget);
+  const maxClaim = handle.kind === 'pglite' ? PGLITE_CLAIM : Infinity;
   let claiming: Promise<void> | null = null;
   let again = false;
   let errors = 0;
@@ -191,7 +197,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       again = false;
       // Ready deliveries beyond the free slots are claimed only when more is due than the slots take (a
       // backlog): events arriving one by one are claimed as slots free, one claim per burst, not sooner.
-      const room = (deep ? HOLD * concurrency : concurrency) - calls - ready.length;
+      const room = Math.min(maxClaim, (deep ? HOLD * concurrency : concurrency) - calls - ready.length);
       if (room <= 0) {
         // Woken while full: what woke us waits in the database; a finishing call claims it (see run).
         backlog = true;
