@@ -9,12 +9,18 @@ import { runFilter, type FilterException, type FilterOutcome, type JsonObject } 
 import { send, type SendResult } from '../dispatch/send';
 import { generateSecret, signatureHeaders } from '../dispatch/sign';
 import { env } from '../env';
-import { webhookForm } from '../validation/webhook';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { webhooks } from '../db/schema';
+import { withoutFields } from '../dispatch/exclude';
+import { decryptHeaders, MASK } from '../secrets/header-crypto';
+import { formList, webhookForm } from '../validation/webhook';
+import { excludeFieldsField, headersField } from '../validation/webhook-options';
 import { webfilterForm } from '../validation/webfilter';
 import { invalid, notFound, ok, type Result } from './result';
 import { sampleWebhookPayload } from './samples';
 import { webfilterColumns } from './webfilters';
-import { webhookSecret } from './webhooks';
+import { mergeHeaders, webhookSecret } from './webhooks';
 import { platformCatalogReady } from '../platforms/catalog';
 
 /** One call as the editor shows it: what was sent and what came back. */
@@ -63,27 +69,48 @@ function exchangeOf(url: string, body: string, r: SendResult): Exchange {
   };
 }
 
-const webhookTestInput = webhookForm.pick({ event_type: true, url: true, use_www_form_encoding: true });
+// The editor's header rows and excluded fields are optional here (an older page, or the API-less caller).
+const webhookTestInput = webhookForm
+  .pick({ event_type: true, url: true, use_www_form_encoding: true })
+  .extend({ headers: webhookForm.shape.headers.optional(), exclude_fields: webhookForm.shape.exclude_fields.optional() });
+const webhookTestOptions = z.object({ headers: headersField, exclude_fields: excludeFieldsField });
 
-/** With an id, signs with that webhook's secret; a webhook not saved yet signs with a one-off secret. */
+/**
+ * With an id, signs with that webhook's secret; a webhook not saved yet signs with a one-off secret. The call
+ * is the one a delivery would make with the editor's values: its own headers (a blank value, or "••••", is the
+ * stored one) and without the excluded fields. The headers' values are masked in what the editor shows.
+ */
 export async function testWebhook(handle: DbHandle, id: string | null, input: unknown): Promise<Result<WebhookTest>> {
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookTestInput.safeParse(input);
   if (!parsed.success) return invalid(parsed.error, input);
   const v = parsed.data;
+  const options = webhookTestOptions.safeParse({
+    headers: Object.fromEntries((v.headers ?? []).filter((h) => h.name).map((h) => [h.name, h.value])),
+    exclude_fields: formList(v.exclude_fields ?? ''),
+  });
+  if (!options.success) return invalid(options.error, input);
   const secret = id ? await webhookSecret(handle, id) : generateSecret();
   if (!secret) return notFound('webhook', id!);
+  const stored = id ? ((await handle.db.select({ headers: webhooks.headers }).from(webhooks).where(eq(webhooks.id, id)))[0]?.headers ?? {}) : {};
+  const merged = mergeHeaders(stored, options.data.headers);
+  if (!merged.ok) return { ok: false, status: 400, error: merged.message, issues: [{ path: `headers.${merged.name}`, message: merged.message }] };
+  const custom = decryptHeaders(merged.headers).headers;
   const eventId = randomUUID();
-  const { contentType, body } = encodeBody(sampleWebhookPayload(findEvent(v.event_type)!, eventId), v.use_www_form_encoding);
+  const payload = withoutFields(sampleWebhookPayload(findEvent(v.event_type)!, eventId), options.data.exclude_fields);
+  const { contentType, body } = encodeBody(payload, v.use_www_form_encoding);
   const e = env();
   const r = await send({
     url: v.url,
-    headers: { 'content-type': contentType, ...signatureHeaders(secret, eventId, body) },
+    // As attempt.ts sends them: the webhook's own headers first, content-type and the signature win.
+    headers: { ...custom, 'content-type': contentType, ...signatureHeaders(secret, eventId, body) },
     body,
     timeoutMs: e.DELIVERY_TIMEOUT_MS,
     allowPrivate: e.ALLOW_PRIVATE_TARGETS,
   });
-  return ok({ exchange: exchangeOf(v.url, body, r), signedWith: id ? 'webhook' : 'one-off' });
+  const exchange = exchangeOf(v.url, body, r);
+  for (const name of Object.keys(custom)) if (name in exchange.requestHeaders) exchange.requestHeaders[name] = MASK;
+  return ok({ exchange, signedWith: id ? 'webhook' : 'one-off' });
 }
 
 /** Runs the filter engine on the filter's sample data with this one webfilter configuration. */

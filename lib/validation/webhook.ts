@@ -80,7 +80,7 @@ const formOptions = {
 export const webhookForm = z.object({ ...fields, ...formOptions });
 
 /** "a, b" or one per line → the list. */
-const list = (text: string) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+export const formList = (text: string) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
 /** The editor's values as the API takes them (a blank header value keeps the stored one). */
 export function formToApi(v: WebhookFormValues): Record<string, unknown> {
@@ -92,7 +92,7 @@ export function formToApi(v: WebhookFormValues): Record<string, unknown> {
     use_www_form_encoding: v.use_www_form_encoding,
     headers: Object.fromEntries(v.headers.filter((h) => h.name).map((h) => [h.name, h.value])),
     conditions: formConditions(v.conditions),
-    exclude_fields: list(v.exclude_fields),
+    exclude_fields: formList(v.exclude_fields),
     rate_limit_per_second: v.rate_limit_per_second ? Number(v.rate_limit_per_second) : null,
   };
 }
@@ -104,7 +104,7 @@ export function formConditions(rows: { path: string; op: (typeof CONDITION_OPS)[
       c.op === 'exists' || c.op === 'not_exists'
         ? { path: c.path, op: c.op }
         : c.op === 'in' || c.op === 'not_in'
-          ? { path: c.path, op: c.op, value: list(c.value) }
+          ? { path: c.path, op: c.op, value: formList(c.value) }
           : { path: c.path, op: c.op, value: c.value },
     );
 }

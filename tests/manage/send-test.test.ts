@@ -72,6 +72,45 @@ describe('testWebhook', () => {
     expect(down.value.exchange.error).toMatch(/Connection failed/);
   });
 
+  it("sends the editor's own headers (a blank value is the stored one) without the excluded fields, values masked in the result", async () => {
+    const created = await createWebhook(handle, {
+      event_type: 'COURSE_ENROLLMENT_CREATED',
+      url: rx.url,
+      headers: { 'X-Api-Key': 'stored-key-1' },
+    });
+    if (!created.ok) throw new Error(created.error);
+    const { id } = created.value.row;
+    const form = {
+      event_type: 'COURSE_ENROLLMENT_CREATED',
+      url: rx.url,
+      use_www_form_encoding: false,
+      headers: [
+        { name: 'X-Api-Key', value: '' },
+        { name: 'X-Tenant', value: 'north' },
+      ],
+      exclude_fields: 'enrollment.user.pii.email, enrollment.course.display_name',
+    };
+    const r = await testWebhook(handle, id, form);
+    if (!r.ok) throw new Error(r.error);
+    const got = rx.requests.at(-1)!;
+    expect(got.headers['x-api-key']).toBe('stored-key-1');
+    expect(got.headers['x-tenant']).toBe('north');
+    const body = new Webhook((await webhookSecret(handle, id))!).verify(got.body, got.headers as Record<string, string>) as any;
+    expect(body.enrollment.user.pii.username).toBeDefined();
+    expect(body.enrollment.user.pii).not.toHaveProperty('email');
+    expect(body.enrollment.course).not.toHaveProperty('display_name');
+    expect(r.value.exchange.requestHeaders).toMatchObject({ 'X-Api-Key': '••••', 'X-Tenant': '••••' });
+    expect(JSON.stringify(r.value)).not.toContain('stored-key-1');
+
+    // A new header needs a value; a reserved one is refused; nothing is sent for either.
+    const sent = rx.requests.length;
+    const blank = await testWebhook(handle, id, { ...form, headers: [{ name: 'X-New', value: '' }] });
+    expect(blank.ok === false && [blank.status, blank.error]).toEqual([400, 'Give a value for the new header "X-New".']);
+    const reserved = await testWebhook(handle, id, { ...form, headers: [{ name: 'webhook-id', value: 'x' }] });
+    expect(reserved.ok).toBe(false);
+    expect(rx.requests).toHaveLength(sent);
+  });
+
   it('validates its input and answers 404 for an unknown webhook', async () => {
     const bad = await testWebhook(handle, null, { event_type: 'nope', url: 'ftp://x', use_www_form_encoding: false });
     expect(bad.ok).toBe(false);
