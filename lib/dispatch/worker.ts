@@ -284,10 +284,11 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
   /**
    * A call ended with due work left (a backlog, or more due for this webhook): claim again when the claim
    * would be worth its round trip, at least minClaim deliveries, or at once when a slot would otherwise
-   * idle. Claiming after every call made claims of a dozen deliveries, a round trip and a planned
-   * statement each, and the claims cost the database more than the deliveries' own writes. The same on PGlite, where a claim is no round trip but work on this
-   * event loop: a statement costs it milliseconds whatever it claims (claims of 64 took 119 ms of CPU per
-   * 1,000 deliveries, claims of 16 took 302, the size it made when it held nothing beyond its calls).
+   * idle. Claiming after every call made claims of a dozen deliveries, a round trip and a planned statement
+   * each, and the claims cost the database more than the deliveries' own writes. The same on PGlite, where
+   * a claim is no round trip but work on this event loop: a statement costs it milliseconds whatever it
+   * claims (claims of 64 took 119 ms of CPU per 1,000 deliveries, claims of 16 took 302, the size it made
+   * when it held nothing beyond its calls).
    */
   function afterCall(id: string) {
     const free = (deep ? HOLD * concurrency : concurrency) - calls - ready.length;
