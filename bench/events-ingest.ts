@@ -7,7 +7,6 @@
 // Each server runs in its own process; the load generator runs here; PostgreSQL shares the same cores.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createApiKey } from '../lib/auth/api-keys';
@@ -15,7 +14,8 @@ import { sampleEventData, findEvent } from '../lib/catalog';
 import { webhooks } from '../lib/db/schema';
 import { generateSecret } from '../lib/dispatch/sign';
 import { freshPostgres } from '../tests/helpers/db';
-import { closedLoop, openLoop, type LoadResult, type LoadTarget } from './lib/load';
+import { eventsTarget, startEventsServer } from './lib/events-client';
+import { closedLoop, openLoop, type LoadResult } from './lib/load';
 import { startSink } from './lib/sink';
 import { ms, printTable, summarize } from './lib/stats';
 
@@ -59,21 +59,10 @@ async function nextServer(mode: 'next' | 'prod') {
 
 async function server(mode: string) {
   if (mode === 'next' || mode === 'prod') return nextServer(mode);
-  const flags = process.env.SERVER_FLAGS ? process.env.SERVER_FLAGS.split(' ') : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(import.meta.dirname, 'lib/events-server.ts'), mode], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, DATABASE_URL: pg.url, ALLOW_PRIVATE_TARGETS: '1' },
-  });
-  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
-  return { child, port };
+  return startEventsServer(pg.url, mode, process.env.SERVER_FLAGS ? process.env.SERVER_FLAGS.split(' ') : []);
 }
 
-const target = (port: number): LoadTarget => ({
-  url: `http://127.0.0.1:${port}/api/events`,
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  body: () => JSON.stringify({ event_type: EVENT.eventType, data: DATA, metadata: { id: randomUUID(), source: 'openedx/lms/web' } }),
-  expect: 202,
-});
+const target = (port: number) => eventsTarget(port, token, EVENT.eventType, DATA);
 
 const results: { mode: string; closed: LoadResult; open: LoadResult }[] = [];
 const MODES = (process.env.MODES ?? 'bare,app,next,prod,app-worker').split(',');

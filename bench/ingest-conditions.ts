@@ -3,9 +3,6 @@
 // worker off). Conditions all hold, so both runs store the same event and 20 deliveries: the difference is the
 // evaluation. Runs alternate (ROUNDS times each) so drift on the shared machine hits both alike.
 //   node --import tsx bench/ingest-conditions.ts      (RATE=50 events/s for SECONDS=10, ROUNDS=2)
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createApiKey } from '../lib/auth/api-keys';
 import { findEvent, sampleEventData } from '../lib/catalog';
@@ -13,7 +10,8 @@ import { webhooks, type WebhookCondition } from '../lib/db/schema';
 import { generateSecret } from '../lib/dispatch/sign';
 import { conditionsFailure } from '../lib/dispatch/conditions';
 import { freshPostgres } from '../tests/helpers/db';
-import { closedLoop, openLoop, type LoadResult, type LoadTarget } from './lib/load';
+import { eventsTarget, startEventsServer } from './lib/events-client';
+import { closedLoop, openLoop, type LoadResult } from './lib/load';
 import { startSink } from './lib/sink';
 import { ms, printTable, summarize } from './lib/stats';
 
@@ -36,21 +34,8 @@ for (let i = 0; i < HOOKS; i++) {
   await pg.handle.db.insert(webhooks).values({ eventType: EVENT.eventType, url: `${sink.url}/${i}`, secret: generateSecret() });
 }
 
-async function server() {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lib/events-server.ts'), 'app'], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, DATABASE_URL: pg.url, ALLOW_PRIVATE_TARGETS: '1' },
-  });
-  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
-  return { child, port };
-}
-
-const target = (port: number): LoadTarget => ({
-  url: `http://127.0.0.1:${port}/api/events`,
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  body: () => JSON.stringify({ event_type: EVENT.eventType, data: DATA, metadata: { id: randomUUID(), source: 'openedx/lms/web' } }),
-  expect: 202,
-});
+const server = () => startEventsServer(pg.url, 'app');
+const target = (port: number) => eventsTarget(port, token, EVENT.eventType, DATA);
 
 const runs: Record<'plain' | 'conditions', LoadResult[]> = { plain: [], conditions: [] };
 for (let round = 0; round < ROUNDS; round++) {
