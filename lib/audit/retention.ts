@@ -1,21 +1,13 @@
 // Audit retention (AUDIT_RETENTION_DAYS, default 365): the service deletes older entries itself, in batches.
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
+import { deleteInBatches } from '../db/delete-in-batches';
 
 export async function purgeAudit(handle: DbHandle, days: number, batch = 5000): Promise<number> {
   const seconds = Math.round(days * 86_400);
-  let total = 0;
-  for (;;) {
-    const rows = await handle.rows<{ n: number }>(sql`
-      with gone as (
-        delete from audit_log where id in (
-          select id from audit_log where at < now() - ${seconds}::float8 * interval '1 second' limit ${batch}::int)
-        returning 1)
-      select count(*)::int as n from gone`);
-    const n = Number(rows[0]?.n ?? 0);
-    total += n;
-    if (n < batch) return total;
-  }
+  return deleteInBatches(handle, batch, sql`
+    delete from audit_log where id in (
+      select id from audit_log where at < now() - ${seconds}::float8 * interval '1 second' limit ${batch}::int)`);
 }
 
 const TIMER = Symbol.for('openedx-webhooks.audit-retention');
