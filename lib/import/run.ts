@@ -5,6 +5,7 @@ import { webfilters, webhooks } from '../db/schema';
 import { generateSecret } from '../dispatch/sign';
 import { invalidateTargets } from '../dispatch/targets';
 import { webfilterColumns } from '../manage/webfilters';
+import { webhookColumns } from '../manage/webhooks';
 import { ok, type Result } from '../manage/result';
 import { readDumpdata } from './dumpdata';
 import { recordAudit, type AuditContext } from '../audit/record';
@@ -54,16 +55,7 @@ export async function importOpenedxWebhooks(
         const v = insert.values;
         const [row] = await tx
           .insert(webhooks)
-          .values({
-            description: v.description,
-            eventType: v.event_type,
-            url: v.url,
-            enabled: v.enabled,
-            useWwwFormEncoding: v.use_www_form_encoding,
-            secret: generateSecret(),
-            createdAt: at,
-            updatedAt: at,
-          })
+          .values({ ...(webhookColumns(v) as typeof webhooks.$inferInsert), secret: generateSecret(), createdAt: at, updatedAt: at })
           .returning({ id: webhooks.id });
         item.id = row!.id;
       } else {

@@ -6,11 +6,30 @@ import { encryptValue, maskedHeaders } from '../secrets/header-crypto';
 import { HEADER_MASK } from '../validation/webhook-options';
 import { generateSecret } from '../dispatch/sign';
 import { invalidateTargets } from '../dispatch/targets';
-import { webhookCreate, webhookPatch } from '../validation/webhook';
+import { webhookCreate, webhookPatch, type WebhookPatch } from '../validation/webhook';
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
 import { platformCatalogReady } from '../platforms/catalog';
 import { audited, diff, MASK, type AuditContext } from '../audit/record';
+
+type NewWebhook = typeof webhooks.$inferInsert;
+
+/**
+ * The API's fields as columns, only those given (a create gives them all, a PATCH some). Headers are not
+ * among them: they are encrypted and merged with the stored ones first (mergeHeaders).
+ */
+export function webhookColumns(v: Omit<WebhookPatch, 'headers'>): Partial<NewWebhook> {
+  return {
+    ...(v.description !== undefined && { description: v.description }),
+    ...(v.event_type !== undefined && { eventType: v.event_type }),
+    ...(v.url !== undefined && { url: v.url }),
+    ...(v.enabled !== undefined && { enabled: v.enabled }),
+    ...(v.use_www_form_encoding !== undefined && { useWwwFormEncoding: v.use_www_form_encoding }),
+    ...(v.conditions !== undefined && { conditions: v.conditions as WebhookCondition[] }),
+    ...(v.exclude_fields !== undefined && { excludeFields: v.exclude_fields }),
+    ...(v.rate_limit_per_second !== undefined && { rateLimitPerSecond: v.rate_limit_per_second }),
+  };
+}
 
 /** The audited view of a webhook: its JSON fields (the secret is never part of it). */
 const audit = (w: Webhook) => webhookJson(w) as unknown as Record<string, unknown>;
@@ -122,15 +141,8 @@ export async function createWebhook(handle: DbHandle, input: unknown, ctx?: Audi
     const [created] = await tx
       .insert(webhooks)
       .values({
+        ...(webhookColumns(v) as NewWebhook),
         headers: headers.headers,
-        conditions: v.conditions as WebhookCondition[],
-        excludeFields: v.exclude_fields,
-        rateLimitPerSecond: v.rate_limit_per_second,
-        description: v.description,
-        eventType: v.event_type,
-        url: v.url,
-        enabled: v.enabled,
-        useWwwFormEncoding: v.use_www_form_encoding,
         secret: generateSecret(),
       })
       .returning();
@@ -162,17 +174,10 @@ export async function updateWebhook(handle: DbHandle, id: string, input: unknown
     const [updated] = await tx
       .update(webhooks)
       .set({
+        ...webhookColumns(v),
         ...(headers !== undefined && { headers }),
-        ...(v.conditions !== undefined && { conditions: v.conditions as WebhookCondition[] }),
-        ...(v.exclude_fields !== undefined && { excludeFields: v.exclude_fields }),
-        ...(v.rate_limit_per_second !== undefined && { rateLimitPerSecond: v.rate_limit_per_second }),
         // Enabling again (one click in the lists) clears the auto-disable reason.
         ...(v.enabled === true && { disabledReason: null }),
-        ...(v.description !== undefined && { description: v.description }),
-        ...(v.event_type !== undefined && { eventType: v.event_type }),
-        ...(v.url !== undefined && { url: v.url }),
-        ...(v.enabled !== undefined && { enabled: v.enabled }),
-        ...(v.use_www_form_encoding !== undefined && { useWwwFormEncoding: v.use_www_form_encoding }),
         updatedAt: new Date(),
       })
       .where(eq(webhooks.id, id))
