@@ -281,6 +281,12 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     return share + perTarget - (byTarget.get(id) ?? 0) - (readyBy.get(id) ?? 0);
   }
 
+  /** A webhook with more due has a call to spare and nothing ready. */
+  function hungry(): boolean {
+    for (const t of more) if ((byTarget.get(t) ?? 0) < perTarget && !readyBy.get(t)) return true;
+    return false;
+  }
+
   /**
    * A call ended with due work left (a backlog, or more due for this webhook): claim again when the claim
    * would be worth its round trip, at least minClaim deliveries, or at once when a slot would otherwise
@@ -290,14 +296,12 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
    * claims (claims of 64 took 119 ms of CPU per 1,000 deliveries, claims of 16 took 302, the size it made
    * when it held nothing beyond its calls).
    */
-  function afterCall(id: string) {
+  function afterCall() {
     const free = (deep ? HOLD * concurrency : concurrency) - calls - ready.length;
     if (free <= 0) return;
     // A slot would idle: nothing ready can take it (a backlog), or a webhook with more due has a call to
     // spare and nothing ready.
-    if (calls < concurrency && (backlog || [...more].some((t) => (byTarget.get(t) ?? 0) < perTarget && !readyBy.get(t)))) {
-      return refill(true);
-    }
+    if (calls < concurrency && (backlog || hungry())) return refill(true);
     let worth = free;
     if (!backlog) {
       worth = 0;
@@ -375,7 +379,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
     // must not keep the free slots idle. Without it, new deliveries and due retries wake us themselves.
     // A webhook with more due and few ready is claimed for at once, so its next calls are ready before its
     // calls in flight end (claims run one at a time: those asked for meanwhile are gathered into the next).
-    if (!stopping && (backlog || more.has(d.targetId))) afterCall(d.targetId);
+    if (!stopping && (backlog || more.has(d.targetId))) afterCall();
     if (completion) {
       await writer.write(completion);
       writing--;
