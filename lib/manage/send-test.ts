@@ -20,7 +20,7 @@ import { webfilterForm } from '../validation/webfilter';
 import { invalid, notFound, ok, type Result } from './result';
 import { sampleWebhookPayload } from './samples';
 import { webfilterColumns } from './webfilters';
-import { mergeHeaders, webhookSecret } from './webhooks';
+import { headerIssue, mergeHeaders, webhookSecret } from './webhooks';
 import { platformCatalogReady } from '../platforms/catalog';
 
 /** One call as the editor shows it: what was sent and what came back. */
@@ -94,7 +94,7 @@ export async function testWebhook(handle: DbHandle, id: string | null, input: un
   if (!secret) return notFound('webhook', id!);
   const stored = id ? ((await handle.db.select({ headers: webhooks.headers }).from(webhooks).where(eq(webhooks.id, id)))[0]?.headers ?? {}) : {};
   const merged = mergeHeaders(stored, options.data.headers);
-  if (!merged.ok) return { ok: false, status: 400, error: merged.message, issues: [{ path: `headers.${merged.name}`, message: merged.message }] };
+  if (!merged.ok) return headerIssue(merged.name, merged.message);
   const custom = decryptHeaders(merged.headers).headers;
   const eventId = randomUUID();
   const payload = withoutFields(sampleWebhookPayload(findEvent(v.event_type)!, eventId), options.data.exclude_fields);

@@ -87,7 +87,8 @@ function withoutDisabledReason(input: unknown): unknown {
   return rest;
 }
 
-function headerIssue(name: string, message: string) {
+/** A header refused by mergeHeaders, as a 400 naming the header's field. */
+export function headerIssue(name: string, message: string) {
   return { ok: false as const, status: 400 as const, error: message, issues: [{ path: `headers.${name}`, message }] };
 }
 
