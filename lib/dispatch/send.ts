@@ -1,10 +1,8 @@
 // One outgoing HTTP call: timeout, no redirects, the §7 address check at connect time, bounded response capture.
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
-import { urlToHttpOptions } from 'node:url';
 import { USER_AGENT } from '../version';
 import { guardedLookup, isPrivateAddress, PrivateTargetError } from './address';
+import { headerProblem, post, type CallError, type Origin } from './http1';
 import { urlLabel } from '../url-label';
 
 export const RESPONSE_CAPTURE_BYTES = 64 * 1024;
@@ -36,21 +34,8 @@ export interface SendResult {
   errorKind: SendErrorKind | null;
 }
 
-// Keep-alive pools: most deliveries go to a few receivers, so reusing connections matters.
-const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
-const agents = {
-  guarded: { http: new http.Agent({ ...agentOptions }), https: new https.Agent({ ...agentOptions }) },
-  open: { http: new http.Agent({ ...agentOptions }), https: new https.Agent({ ...agentOptions }) },
-};
-
-function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-/** A URL checked and turned into request options once: a worker calls the same few URLs thousands of times. */
-type Parsed = { ok: true; options: http.RequestOptions; https: boolean; host: string } | { ok: false };
+/** A URL checked and turned into an origin and path once: a worker calls the same few URLs thousands of times. */
+type Parsed = { ok: true; origin: Origin; path: string } | { ok: false };
 const parsed = new Map<string, Parsed>();
 
 function parse(raw: string): Parsed {
@@ -59,7 +44,14 @@ function parse(raw: string): Parsed {
     try {
       const url = new URL(raw);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-      p = { ok: true, options: urlToHttpOptions(url), https: url.protocol === 'https:', host: url.hostname.replace(/^\[|\]$/g, '') };
+      const https = url.protocol === 'https:';
+      const origin = {
+        https,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port ? Number(url.port) : https ? 443 : 80,
+        hostHeader: url.host,
+      };
+      p = { ok: true, origin, path: `${url.pathname}${url.search}` };
     } catch {
       p = { ok: false };
     }
@@ -87,17 +79,23 @@ export function send(req: SendRequest): Promise<SendResult> {
 
   const url = parse(req.url);
   if (!url.ok) return Promise.resolve(failure('invalid_url', `The URL ${urlLabel(req.url)} is not a valid http(s) URL.`));
-  const host = url.host;
+  const host = url.origin.host;
   // An IP literal is connected to without a lookup, so it is checked here.
   if (!req.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
     return Promise.resolve(failure('private_target', new PrivateTargetError(host, host).message));
   }
+  for (const name in requestHeaders) {
+    const problem = headerProblem(name, requestHeaders[name]!);
+    if (problem) return Promise.resolve(failure('connection', problem));
+  }
 
-  const capture = req.captureBytes ?? RESPONSE_CAPTURE_BYTES;
-  const lib = url.https ? https : http;
-  const pool = req.allowPrivate ? agents.open : agents.guarded;
-  const agent = url.https ? pool.https : pool.http;
-
+  const call = post(url.origin, req.allowPrivate ? 'open' : 'guarded', {
+    path: url.path,
+    headers: requestHeaders,
+    body: req.body,
+    captureBytes: req.captureBytes ?? RESPONSE_CAPTURE_BYTES,
+    lookup: req.allowPrivate ? undefined : (guardedLookup as never),
+  });
   return new Promise<SendResult>((resolve) => {
     let settled = false;
     const finish = (r: SendResult) => {
@@ -107,60 +105,40 @@ export function send(req: SendRequest): Promise<SendResult> {
       req.signal?.removeEventListener('abort', onAbort);
       resolve(r);
     };
-    const request = lib.request({
-      ...url.options,
-      method: 'POST',
-      headers: requestHeaders,
-      agent,
-      lookup: req.allowPrivate ? undefined : (guardedLookup as never),
-    });
     const timer = setTimeout(() => {
-      request.destroy();
+      call.abort();
       finish(failure('timeout', `No complete answer within ${req.timeoutMs} ms (timeout).`));
     }, req.timeoutMs);
     const onAbort = () => {
-      request.destroy();
+      call.abort();
       finish(failure('aborted', 'The call was cancelled.'));
     };
+    if (req.signal?.aborted) onAbort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
 
-    request.on('error', (err: NodeJS.ErrnoException) => {
-      if (err instanceof PrivateTargetError || err.name === 'PrivateTargetError') {
-        return finish(failure('private_target', err.message));
-      }
-      const code = err.code ? `${err.code}: ` : '';
-      finish(failure('connection', `Connection failed (${code}${err.message}).`));
-    });
-    request.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      let truncated = false;
-      res.on('data', (chunk: Buffer) => {
-        const room = capture - kept;
-        if (room > 0) {
-          const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-          chunks.push(part);
-          kept += part.length;
-        }
-        if (chunk.length > room) truncated = true;
-      });
-      res.on('error', (err) => finish(failure('connection', `The answer was cut off (${err.message}).`)));
-      res.on('aborted', () => finish(failure('connection', 'The answer was cut off (connection reset).')));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
+    call.promise.then(
+      (res) => {
         finish({
           ...base,
           durationMs: Math.round(performance.now() - t0),
-          status,
-          ok: status >= 200 && status < 300,
-          headers: flatHeaders(res.headers),
-          body: Buffer.concat(chunks).toString('utf8'),
-          bodyTruncated: truncated,
+          status: res.status,
+          ok: res.status >= 200 && res.status < 300,
+          headers: res.headers,
+          body: res.body.toString('utf8'),
+          bodyTruncated: res.truncated,
           error: null,
           errorKind: null,
         });
-      });
-    });
-    request.end(req.body);
+      },
+      (err: CallError) => {
+        if (err.cause instanceof PrivateTargetError || (err.cause as Error | undefined)?.name === 'PrivateTargetError') {
+          return finish(failure('private_target', err.message));
+        }
+        if (err.code === 'INVALID_RESPONSE') return finish(failure('connection', err.message));
+        if (err.answered) return finish(failure('connection', `The answer was cut off (${err.message}).`));
+        const code = err.code ? `${err.code}: ` : '';
+        finish(failure('connection', `Connection failed (${code}${err.message}).`));
+      },
+    );
   });
 }
