@@ -46,6 +46,25 @@ function create(stream?: NodeJS.WritableStream): Logger {
   return pino(options, pino.destination({ dest: 1, sync: false, minLength: 8 * 1024, periodicFlush: 100 }));
 }
 
+/**
+ * Resolves once every line logged so far is written (at most `timeoutMs`). For just before process.exit():
+ * an asynchronous write still in flight then is lost, which pino's own flush at exit cannot help.
+ */
+export function flushLogs(timeoutMs = 1_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    try {
+      logger().flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
 /** The process's logger. */
 export function logger(): Logger {
   const g = globalThis as Global;

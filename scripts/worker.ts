@@ -3,7 +3,7 @@ import { EnvError, env } from '../lib/env';
 import { openDb } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
 import { startWorker, workerOptionsFromEnv } from '../lib/dispatch/worker';
-import { logger } from '../lib/log';
+import { flushLogs, logger } from '../lib/log';
 import { startServiceChecks } from '../lib/dispatch/auto-disable';
 
 async function main() {
@@ -31,12 +31,13 @@ async function main() {
     log.info({ signal, timeout_ms: e.SHUTDOWN_TIMEOUT_MS }, 'stopping: finishing deliveries in flight');
     setTimeout(() => {
       log.warn({ timeout_ms: e.SHUTDOWN_TIMEOUT_MS }, 'SHUTDOWN_TIMEOUT_MS passed: exiting with deliveries unfinished');
-      process.exit(0);
+      void flushLogs(200).then(() => process.exit(0));
     }, e.SHUTDOWN_TIMEOUT_MS).unref();
     await worker.stop();
     await handle.close();
     clearInterval(keepAlive);
     log.info({ worker: worker.id }, 'worker stopped');
+    await flushLogs();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
