@@ -32,7 +32,7 @@ export async function hotRows<T>(handle: DbHandle, text: string, params: unknown
 // Ruling a plan out adds a huge constant to its cost, which would also trip JIT compilation (~300 ms per
 // statement): so no JIT either; these statements run in a millisecond.
 const INDEX_ORDER = `select set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
-  set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
+  set_config('enable_sort', 'off', true), set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`;
 
 /** A parameter written into the statement: finite numbers, and strings (quoted; standard_conforming_strings). */
 function literal(v: unknown): string {

@@ -117,7 +117,7 @@ const INSERT_EVENT = `
   ), d as (
     insert into deliveries (kind, event_id, target_id, event_type, url, status, next_attempt_at, request_headers, request_body)
     select 'webhook', ins.id, x.target_id, $2::text, x.url, 'pending', now(), x.headers, x.body
-    from ins cross join jsonb_to_recordset($7::text::jsonb) as x(target_id uuid, url text, headers jsonb, body text)
+    from ins cross join json_to_recordset($7::text::json) as x(target_id uuid, url text, headers jsonb, body text)
     returning 1
   )
   select (select count(*) from ins)::int as inserted, (select count(*) from d)::int as deliveries`;

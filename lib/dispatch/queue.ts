@@ -170,9 +170,11 @@ const clean = (s: string | null) => (s === null ? null : s.includes('\u0000') ? 
 const cleanHeaders = (h: Record<string, string> | null) =>
   h && Object.fromEntries(Object.entries(h).map(([k, v]) => [k, clean(v)!]));
 
+// The batch goes in as json, not jsonb: each row is read once, where jsonb first builds the whole batch
+// (14 µs against 10.5 µs per row of PostgreSQL's CPU, measured with rows as the worker writes them).
 const COMPLETE = `
   with v as (
-    select * from jsonb_to_recordset($1::text::jsonb) as v(
+    select * from json_to_recordset($1::text::json) as v(
       id bigint, locked_by text, prev int, url text, status text, delay_ms float8, error text, sent boolean,
       started_at timestamptz, duration_ms int, req_headers jsonb, res_status int, res_headers jsonb, res_body text)
   ), u as (

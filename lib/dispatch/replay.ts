@@ -39,7 +39,7 @@ const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) a
 const INSERT_REPLAYS = `
   insert into deliveries (kind, event_id, target_id, event_type, url, status, next_attempt_at, request_headers, request_body, replay)
   select 'webhook', x.event_id, $1::uuid, $2::text, $3::text, 'pending', now(), x.headers, x.body, true
-  from jsonb_to_recordset($4::text::jsonb) as x(event_id uuid, headers jsonb, body text)`;
+  from json_to_recordset($4::text::json) as x(event_id uuid, headers jsonb, body text)`;
 
 export async function replayWebhook(
   handle: DbHandle,
