@@ -115,6 +115,7 @@ Promise.all(Array.from({ length: Number(process.env.IN_FLIGHT) }, one)).then(() 
 
 interface Receiver {
   url: string;
+  pid: number;
   reset(): Promise<void>;
   /** Every answer from now on comes this long after the request. */
   delay(ms: number): Promise<void>;
@@ -141,6 +142,7 @@ async function startReceiver(): Promise<Receiver> {
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     reset: () => ask(child, 'reset', 'reset').then(() => {}),
     delay: (ms) => ask(child, { delay: ms }, 'delaySet').then(() => {}),
     stats: () => ask(child, 'stats', 'count'),
@@ -163,11 +165,28 @@ async function waitCount(r: Receiver, total: number, timeoutMs = 300_000, gone?:
 /** Deliveries per second, counted by the receiver from its first call to its last. */
 const rate = (s: { count: number; first: number; last: number }) => (s.count - 1) / ((s.last - s.first) / 1000);
 
-/** CPU milliseconds per 1,000 deliveries, by part: [sender or worker process, database server]. */
+/**
+ * CPU milliseconds per 1,000 deliveries, by part: [sender or worker process, database server, receiver], and
+ * the share of the machine's CPU time in use meanwhile (all processes).
+ */
 const cpuPer1000: Record<string, number[][]> = {};
-function noteCpu(key: string, processMs: number, dbMs: number, total: number) {
-  (cpuPer1000[key] ??= []).push([(processMs * 1000) / total, (dbMs * 1000) / total]);
+interface CpuMark {
+  receiverMs: number;
+  machine: { busy: number; all: number };
 }
+function noteCpu(key: string, processMs: number, dbMs: number, total: number, since: CpuMark, r: Receiver) {
+  const now = cpuMark(r);
+  const busy = (now.machine.busy - since.machine.busy) / Math.max(1, now.machine.all - since.machine.all);
+  (cpuPer1000[key] ??= []).push([(processMs * 1000) / total, (dbMs * 1000) / total, ((now.receiverMs - since.receiverMs) * 1000) / total, busy]);
+}
+
+/** The machine's CPU time so far (/proc/stat, in ticks): busy, and all. */
+function machineCpu(): { busy: number; all: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const all = f.reduce((a, b) => a + b, 0);
+  return { busy: all - (f[3] ?? 0) - (f[4] ?? 0), all };
+}
+const cpuMark = (r: Receiver): CpuMark => ({ receiverMs: procCpuMs(r.pid), machine: machineCpu() });
 
 /** CPU time of a process so far (Linux /proc), in ms; 0 when it is gone. */
 const TICK_MS = 1000 / 100;
@@ -208,11 +227,12 @@ async function bare(r: Receiver, jobsFile: string, total: number, inFlight: numb
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BARE_JOBS: jobsFile, IN_FLIGHT: String(inFlight) },
   });
+  const mark = cpuMark(r);
   let cpuMs = 0;
   child.on('message', (m) => (cpuMs = (m as { cpuMs: number }).cpuMs));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the bare sender exited with ${code}`);
-  noteCpu(key, cpuMs, 0, total);
+  noteCpu(key, cpuMs, 0, total, mark, r);
   return rate(await waitCount(r, total));
 }
 
@@ -258,13 +278,14 @@ async function workerRun(kind: string, handle: DbHandle, url: string | undefined
       // CPU from the first delivery on (not the process's start-up), the worker's and its database backends'.
       await waitCount(r, 1, undefined, gone);
       const w0 = procCpuMs(child.pid!);
+      const mark = cpuMark(r);
       const b0 = await backendsCpu(handle, since);
       const s = await waitCount(r, total, undefined, gone);
       await waitUntilStored(handle, total);
       const w1 = procCpuMs(child.pid!);
       let db = 0;
       for (const [pid, ms] of await backendsCpu(handle, since)) db += ms - (b0.get(pid) ?? 0);
-      noteCpu(key, w1 - w0, db, total);
+      noteCpu(key, w1 - w0, db, total, mark, r);
       return rate(s);
     } finally {
       child.kill('SIGTERM');
@@ -275,12 +296,13 @@ async function workerRun(kind: string, handle: DbHandle, url: string | undefined
   const worker = startWorker(handle, workerOpts);
   try {
     await waitCount(r, 1);
+    const mark = cpuMark(r);
     const c0 = process.cpuUsage();
     const s = await waitCount(r, total);
     await waitUntilStored(handle, total);
     const c = process.cpuUsage(c0);
     // PGlite runs in this process: its share is in the process's figure.
-    noteCpu(key, (c.user + c.system) / 1000, 0, total);
+    noteCpu(key, (c.user + c.system) / 1000, 0, total, mark, r);
     return rate(s);
   } finally {
     await worker.stop();
@@ -438,14 +460,19 @@ console.log(`\nDelivery throughput: a backlog of ${EVENTS} events × ${WEBHOOKS}
 console.log(`webhook), beside a bare Node sender posting the same bodies to the same loopback receiver (64 in flight), alternating,`);
 console.log(`${ROUNDS} rounds; rates counted by the receiver (another process) from its first call to its last. Load average now: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}.\n`);
 printTable([['database', 'backlog', 'bare sender/s', 'worker/s', 'ratio per round', 'median ratio'], ...throughput]);
-console.log(`\nCPU per 1,000 deliveries (median over rounds, from the first delivery on; ${WEBHOOKS} webhooks): the sending process, and`);
-console.log('the database server processes serving it (PostgreSQL backends; PGlite runs inside the process).\n');
+console.log(`\nCPU per 1,000 deliveries (median over rounds, from the first delivery on; ${WEBHOOKS} webhooks): the sending process, the`);
+console.log('database server processes serving it (PostgreSQL backends; PGlite runs inside the process) and the receiver; and how');
+console.log(`much of the machine's CPU (${os.cpus().length} cores, every process) was in use meanwhile (the bare sender's from its start).\n`);
 const med = (xs: number[]) => (xs.length ? median(xs) : 0);
 printTable([
-  ['who', 'process ms', 'database ms'],
+  ['who', 'process ms', 'database ms', 'receiver ms', 'machine busy'],
   ...Object.entries(cpuPer1000)
     .filter(([k]) => !k.includes(' 1 '))
-    .map(([k, v]) => [k, med(v.map((x) => x[0]!)).toFixed(0), med(v.map((x) => x[1]!)).toFixed(0)]),
+    .map(([k, v]) => [
+      k,
+      ...[0, 1, 2].map((i) => med(v.map((x) => x[i]!)).toFixed(0)),
+      `${(100 * med(v.map((x) => x[3]!))).toFixed(0)} %`,
+    ]),
 ]);
 console.log(`\nUpdates of deliveries per 1,000 deliveries (the database's own counters, median over rounds), and the share of them`);
 console.log('that were HOT (written in place, no new index entry): the claims.\n');
