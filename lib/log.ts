@@ -40,10 +40,51 @@ function create(stream?: NodeJS.WritableStream): Logger {
   if (process.stdout.isTTY) {
     return pino(options, pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
-  // Written asynchronously, in writes of 8 KiB or every 100 ms, whichever comes first: a worker logging
-  // thousands of attempts a second makes a few writes a second, not one per line (each a system call that
-  // wakes whatever reads the logs). pino writes what is left synchronously when the process exits.
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 8 * 1024, periodicFlush: 100 }));
+  return pino(options, batchedStdout());
+}
+
+/**
+ * stdout, written asynchronously in writes of 8 KiB or every 100 ms, whichever comes first: a worker logging
+ * thousands of attempts a second makes a few writes a second, not one per line (each a system call that
+ * wakes whatever reads the logs). The lines are gathered here and handed to sonic-boom (which writes them,
+ * partial writes and EAGAIN included) 8 KiB at a time: its own minLength re-measured the whole pending text
+ * on every line (5 against 3.5 µs of CPU a line). What is left is written synchronously when the process exits.
+ */
+function batchedStdout() {
+  const sonic = pino.destination({ dest: 1, sync: false });
+  let lines: string[] = [];
+  let length = 0;
+  const hand = () => {
+    if (lines.length === 0) return;
+    sonic.write(lines.length === 1 ? lines[0]! : lines.join(''));
+    lines = [];
+    length = 0;
+  };
+  setInterval(hand, 100).unref();
+  process.on('exit', () => {
+    hand();
+    try {
+      sonic.flushSync();
+    } catch {
+      // nothing more can be done at exit
+    }
+  });
+  return {
+    write(line: string) {
+      lines.push(line);
+      length += line.length;
+      if (length >= 8 * 1024) hand();
+      return true;
+    },
+    flush(cb?: (err?: Error) => void) {
+      hand();
+      sonic.flush(cb);
+    },
+    flushSync() {
+      hand();
+      sonic.flushSync();
+    },
+  };
 }
 
 /**
