@@ -44,7 +44,10 @@ export class ResponseParser {
 
   constructor(private readonly capture: number) {}
 
-  /** Takes bytes from the connection; returns the response once it is complete. */
+  /**
+   * Takes bytes from the connection; returns the response once it is complete. `data` may be reused by the
+   * caller once this returns: what is kept is copied.
+   */
   feed(data: Buffer): ParsedResponse | null {
     this.received += data.length;
     let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
@@ -55,7 +58,7 @@ export class ResponseParser {
           const end = headEnd(buf);
           if (end < 0) {
             if (buf.length > MAX_HEAD_BYTES) throw new InvalidResponseError('its headers are larger than 16 KiB');
-            this.pending = buf;
+            this.pending = Buffer.from(buf);
             return null;
           }
           if (end > MAX_HEAD_BYTES) throw new InvalidResponseError('its headers are larger than 16 KiB');
@@ -78,7 +81,7 @@ export class ResponseParser {
           const nl = buf.indexOf(10);
           if (nl < 0) {
             if (buf.length > MAX_LINE_BYTES) throw new InvalidResponseError('a chunk line is too long');
-            this.pending = buf;
+            this.pending = Buffer.from(buf);
             return null;
           }
           const line = buf.toString('latin1', 0, nl).replace(/\r$/, '');
@@ -120,7 +123,7 @@ export class ResponseParser {
     const room = this.capture - this.kept;
     if (part.length > room) this.truncated = true;
     if (room <= 0 || part.length === 0) return;
-    const kept = part.length > room ? part.subarray(0, room) : part;
+    const kept = Buffer.from(part.length > room ? part.subarray(0, room) : part);
     this.chunks.push(kept);
     this.kept += kept.length;
   }

