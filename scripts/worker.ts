@@ -15,7 +15,7 @@ async function main() {
   }
   const handle = await openDb({ databaseUrl: e.DATABASE_URL, max: 10 });
   await migrate(handle);
-  const worker = startWorker(handle, workerOptionsFromEnv(e));
+  const worker = startWorker(handle, { ...workerOptionsFromEnv(e), sharesProcess: false });
   startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
   // The worker's timers do not hold the process open; this does, until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);

@@ -40,6 +40,12 @@ export interface WorkerOptions {
    */
   heartbeatTimeoutMs?: number;
   /**
+   * The process also answers requests (the inline worker; default): calls started together take turns with
+   * them, one per turn of the event loop (see startQueued). `npm run worker` answers none, so its calls start
+   * at once.
+   */
+  sharesProcess?: boolean;
+  /**
    * Called with each batch of outcomes once it is stored (the ones whose delivery state was updated), in the
    * order they were written. For counting failures per webhook (auto-disable) without a query per delivery;
    * it must not throw and should return quickly (awaited before the batch's callers go on).
@@ -335,7 +341,7 @@ export function startWorker(handle: DbHandle, opts: WorkerOptions): Worker {
       bump(readyBy, r.d.targetId, -1);
       // Waited too long for a slot: not sent, handed back (due again at once).
       if (Date.now() > r.startBy) late.push(r.d.id);
-      else void run(r.d, started++ > 0 || turns.length > 0);
+      else void run(r.d, opts.sharesProcess !== false && (started++ > 0 || turns.length > 0));
     }
     if (late.length) void releaseClaims(handle, workerId, late).catch(() => {}); // else its lease passes
   }
