@@ -35,7 +35,7 @@ export interface SendResult {
 }
 
 /** A URL checked and turned into an origin and path once: a worker calls the same few URLs thousands of times. */
-type Parsed = { ok: true; origin: Origin; path: string } | { ok: false };
+type Parsed = { ok: true; origin: Origin; path: string; basicAuth: string | null } | { ok: false };
 const parsed = new Map<string, Parsed>();
 
 function parse(raw: string): Parsed {
@@ -51,7 +51,12 @@ function parse(raw: string): Parsed {
         port: url.port ? Number(url.port) : https ? 443 : 80,
         hostHeader: url.host,
       };
-      p = { ok: true, origin, path: `${url.pathname}${url.search}` };
+      // user:password@ in the URL is sent as Basic authentication (as node:http did), never logged.
+      const basicAuth =
+        url.username || url.password
+          ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+          : null;
+      p = { ok: true, origin, path: `${url.pathname}${url.search}`, basicAuth };
     } catch {
       p = { ok: false };
     }
@@ -89,9 +94,14 @@ export function send(req: SendRequest): Promise<SendResult> {
     if (problem) return Promise.resolve(failure('connection', problem));
   }
 
+  // The attempt records the headers without the URL's credentials.
+  const wire =
+    url.basicAuth && !Object.keys(requestHeaders).some((k) => k.toLowerCase() === 'authorization')
+      ? { ...requestHeaders, authorization: url.basicAuth }
+      : requestHeaders;
   const call = post(url.origin, req.allowPrivate ? 'open' : 'guarded', {
     path: url.path,
-    headers: requestHeaders,
+    headers: wire,
     body: req.body,
     captureBytes: req.captureBytes ?? RESPONSE_CAPTURE_BYTES,
     lookup: req.allowPrivate ? undefined : (guardedLookup as never),

@@ -93,6 +93,17 @@ describe('reading answers', () => {
     expect(req!.body).toBe('{"a":"é"}');
   });
 
+  it("sends a URL's user:password as Basic authentication, without recording it; a header of the webhook's own wins", async () => {
+    const s = await rawServer((_req, socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n'));
+    const url = `http://hook%20user:p%40ss@127.0.0.1:${s.port}/hook`;
+    const r = await call(url);
+    expect(s.requests[0]!.head).toContain(`\r\nauthorization: Basic ${Buffer.from('hook user:p@ss').toString('base64')}`);
+    expect(JSON.stringify(r.requestHeaders)).not.toMatch(/authorization|Basic/i);
+    await call(url, { headers: { Authorization: 'Bearer own' } });
+    expect(s.requests[1]!.head).toContain('\r\nAuthorization: Bearer own');
+    expect(s.requests[1]!.head).not.toContain('Basic');
+  });
+
   it('reads a chunked answer with extensions and trailers, split across writes', async () => {
     const s = await rawServer((_req, socket) =>
       void drip(socket, ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n', 'X-A: 2\r\n\r\n5;ext=1\r\nhel', 'lo\r\n', '6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n']),
