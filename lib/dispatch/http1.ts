@@ -106,6 +106,7 @@ function connect(key: string, o: Origin, lookup: net.LookupFunction | undefined)
     try {
       res = call.parser.feed(data);
     } catch (err) {
+      c.call = null;
       socket.destroy();
       return call.done(new CallError(`The answer is not valid HTTP: ${(err as Error).message}.`, 'INVALID_RESPONSE', true, err));
     }
