@@ -9,7 +9,7 @@
 //      receiver that answers in SLOW_MS (real ones take time): the cap, not the machine, is then the limit.
 //   3. Latency when idle: one event at a time through the route handler (POST /api/events → the receiver).
 //   node --import tsx bench/events-delivery.ts
-//   env: EVENTS=2500 WEBHOOKS=4 ROUNDS=3 SAMPLES=200 DBS=postgres,pglite PER_TARGET=16 SINGLE=1 SLOW_MS=10 LATENCY=1
+//   env: EVENTS=2500 WEBHOOKS=4 ROUNDS=5 SAMPLES=200 DBS=postgres,pglite PER_TARGET=16 SINGLE=1 SLOW_MS=10 LATENCY=1
 //        WORKER_CPU_PROF=dir (profile the worker process: node --cpu-prof)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,7 @@ import { ms, printTable, summarize } from './lib/stats';
 
 const EVENTS = Number(process.env.EVENTS ?? 2500);
 const WEBHOOKS = Number(process.env.WEBHOOKS ?? 4);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SAMPLES = Number(process.env.SAMPLES ?? 200);
 const DBS = (process.env.DBS ?? 'postgres,pglite').split(',');
 const SINGLE = process.env.SINGLE !== '0';
