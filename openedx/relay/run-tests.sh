@@ -11,41 +11,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do releases+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ ${#releases[@]} -eq 0 ] && releases=(ulmo latest)
 
-# A Python interpreter of at least the given minor version (3.x), from PATH or pyenv's installs.
-find_python() {
-  local minor="$1" exact="$2" candidates=() c
-  for v in $(seq "$minor" 14); do
-    candidates+=("python3.$v")
-    [ "$exact" = 1 ] && break
-  done
-  candidates+=(python3)
-  if command -v pyenv >/dev/null 2>&1; then
-    for c in "$(pyenv root)"/versions/3.*/bin/python3; do candidates+=("$c"); done
-  fi
-  for c in "${candidates[@]}"; do
-    if "$c" -c "import sys, venv; sys.exit(not (sys.version_info[:2] == (3, $minor) if $exact else sys.version_info >= (3, $minor)))" >/dev/null 2>&1; then
-      command -v "$c" 2>/dev/null || echo "$c"
-      return 0
-    fi
-  done
-  return 1
-}
-
-ensure_venv() {
-  local release="$1" py="$2" venv=".venv-$1" stamp
-  stamp="$( (cat "requirements/$release.txt" requirements/base.in pyproject.toml; "$py" --version 2>&1) | sha256sum | cut -c1-16)"
-  if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
-  echo "-- $release: creating $venv with $("$py" --version 2>&1) (requirements/$release.txt)"
-  rm -rf "$venv"
-  "$py" -m venv "$venv" || return 1
-  local log="$venv/install.log"
-  if ! "$venv/bin/python" -m pip install --disable-pip-version-check -c "requirements/$release.txt" \
-    -r requirements/base.in -e . > "$log" 2>&1; then
-    grep -v "is ignored: it is neither a file nor a directory" "$log" | tail -30
-    return 1
-  fi
-  echo "$stamp" > "$venv/.stamp"
-}
+# find_python and ensure_venv.
+source ../venv.sh
 
 # The venv of one release, made sequentially (editable installs of the same source must not race).
 prepare_release() {
@@ -58,7 +25,8 @@ prepare_release() {
   if [ -z "$py" ]; then
     echo "== relay $release: no suitable Python found"; return 1
   fi
-  ensure_venv "$release" "$py" || { echo "== relay $release: installing the requirements failed"; return 1; }
+  ensure_venv ".venv-$release" "$py" "requirements/$release.txt" requirements/base.in ||
+    { echo "== relay $release: installing the requirements failed"; return 1; }
 }
 
 # ruff and pytest of one release; its exit status says whether both passed.
