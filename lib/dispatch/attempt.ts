@@ -50,7 +50,9 @@ export async function attemptDelivery(
     : nextRetryDelay({ attempts, schedule: opts.retrySchedule, status: r.status, retryAfter: r.headers['retry-after'] });
   const status = r.ok ? 'succeeded' : delay === null ? 'failed' : 'pending';
   return {
-    ...base,
+    id: d.id,
+    lockedBy: opts.workerId,
+    prevAttempts: d.attemptCount,
     url: target.url,
     status,
     delayMs: delay,

@@ -35,7 +35,7 @@ export interface SendResult {
 }
 
 /** A URL checked and turned into an origin and path once: a worker calls the same few URLs thousands of times. */
-type Parsed = { ok: true; origin: Origin; path: string; basicAuth: string | null } | { ok: false };
+type Parsed = { ok: true; origin: Origin; ipLiteral: boolean; path: string; basicAuth: string | null } | { ok: false };
 const parsed = new Map<string, Parsed>();
 
 function parse(raw: string): Parsed {
@@ -56,7 +56,7 @@ function parse(raw: string): Parsed {
         url.username || url.password
           ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
           : null;
-      p = { ok: true, origin, path: `${url.pathname}${url.search}`, basicAuth };
+      p = { ok: true, origin, ipLiteral: net.isIP(origin.host) !== 0, path: `${url.pathname}${url.search}`, basicAuth };
     } catch {
       p = { ok: false };
     }
@@ -64,6 +64,33 @@ function parse(raw: string): Parsed {
     parsed.set(raw, p);
   }
   return p;
+}
+
+/** One result, every field spelled out (one object shape for every call). */
+function result(
+  startedAt: Date,
+  t0: number,
+  requestHeaders: Record<string, string>,
+  status: number | null,
+  headers: Record<string, string>,
+  body: string,
+  bodyTruncated: boolean,
+  error: string | null,
+  errorKind: SendErrorKind | null,
+): SendResult {
+  const ok = status !== null && status >= 200 && status < 300;
+  return { startedAt, durationMs: Math.round(performance.now() - t0), requestHeaders, status, ok, headers, body, bodyTruncated, error, errorKind };
+}
+
+/** The sentence for a call that got no answer. */
+function callFailure(err: CallError): { kind: SendErrorKind; error: string } {
+  if (err.cause instanceof PrivateTargetError || (err.cause as Error | undefined)?.name === 'PrivateTargetError') {
+    return { kind: 'private_target', error: err.message };
+  }
+  if (err.code === 'INVALID_RESPONSE') return { kind: 'connection', error: err.message };
+  if (err.answered) return { kind: 'connection', error: `The answer was cut off (${err.message}).` };
+  const code = err.code ? `${err.code}: ` : '';
+  return { kind: 'connection', error: `Connection failed (${code}${err.message}).` };
 }
 
 export function send(req: SendRequest): Promise<SendResult> {
@@ -74,19 +101,14 @@ export function send(req: SendRequest): Promise<SendResult> {
     ...req.headers,
     'content-length': String(Buffer.byteLength(req.body)),
   };
-  const base = { startedAt, requestHeaders, status: null, ok: false, headers: {}, body: '', bodyTruncated: false };
-  const failure = (errorKind: SendErrorKind, error: string): SendResult => ({
-    ...base,
-    durationMs: Math.round(performance.now() - t0),
-    error,
-    errorKind,
-  });
+  const failure = (errorKind: SendErrorKind, error: string) =>
+    result(startedAt, t0, requestHeaders, null, {}, '', false, error, errorKind);
 
   const url = parse(req.url);
   if (!url.ok) return Promise.resolve(failure('invalid_url', `The URL ${urlLabel(req.url)} is not a valid http(s) URL.`));
   const host = url.origin.host;
   // An IP literal is connected to without a lookup, so it is checked here.
-  if (!req.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
+  if (!req.allowPrivate && url.ipLiteral && isPrivateAddress(host)) {
     return Promise.resolve(failure('private_target', new PrivateTargetError(host, host).message));
   }
   for (const name in requestHeaders) {
@@ -127,27 +149,11 @@ export function send(req: SendRequest): Promise<SendResult> {
     req.signal?.addEventListener('abort', onAbort, { once: true });
 
     call.promise.then(
-      (res) => {
-        finish({
-          ...base,
-          durationMs: Math.round(performance.now() - t0),
-          status: res.status,
-          ok: res.status >= 200 && res.status < 300,
-          headers: res.headers,
-          body: res.body.toString('utf8'),
-          bodyTruncated: res.truncated,
-          error: null,
-          errorKind: null,
-        });
-      },
+      (res) =>
+        finish(result(startedAt, t0, requestHeaders, res.status, res.headers, res.body.toString('utf8'), res.truncated, null, null)),
       (err: CallError) => {
-        if (err.cause instanceof PrivateTargetError || (err.cause as Error | undefined)?.name === 'PrivateTargetError') {
-          return finish(failure('private_target', err.message));
-        }
-        if (err.code === 'INVALID_RESPONSE') return finish(failure('connection', err.message));
-        if (err.answered) return finish(failure('connection', `The answer was cut off (${err.message}).`));
-        const code = err.code ? `${err.code}: ` : '';
-        finish(failure('connection', `Connection failed (${code}${err.message}).`));
+        const f = callFailure(err);
+        finish(failure(f.kind, f.error));
       },
     );
   });

@@ -72,7 +72,7 @@ export function observeAttempt(d: ClaimedDelivery, c: Completion): void {
       outcome,
       status: c.attempt?.responseStatus ?? null,
       duration_ms: c.attempt?.durationMs ?? null,
-      ...(c.error ? { error: c.error } : {}),
+      error: c.error ?? undefined, // (pino leaves out undefined: no key at all on a success)
     },
     'delivery attempt',
   );
