@@ -2,6 +2,7 @@
 // its framing says (Content-Length, chunked, or until the connection closes). Strict where a mistake would
 // misframe the next response on a kept-alive connection: anything ambiguous is an error and the connection
 // is not reused.
+import { HTTP_TOKEN } from '../http-token';
 
 /** The answer is not HTTP/1.1 as a client can read it safely. */
 export class InvalidResponseError extends Error {
@@ -11,7 +12,6 @@ export class InvalidResponseError extends Error {
 /** Longest status line and headers taken (Node's own default). */
 export const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_LINE_BYTES = 8 * 1024;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: |$)/;
 const CHUNK_SIZE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
 const EMPTY = Buffer.alloc(0);
@@ -138,7 +138,7 @@ export class ResponseParser {
       const line = lines[i]!;
       const colon = line.indexOf(':');
       const name = colon > 0 ? line.slice(0, colon) : '';
-      if (!TOKEN.test(name)) throw new InvalidResponseError(`a header line is malformed`);
+      if (!HTTP_TOKEN.test(name)) throw new InvalidResponseError(`a header line is malformed`);
       const key = name.toLowerCase();
       const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;

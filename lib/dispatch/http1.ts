@@ -4,6 +4,7 @@
 // four listeners for life, a request is one write, and the answer is read by ResponseParser.
 import net from 'node:net';
 import tls from 'node:tls';
+import { HTTP_TOKEN } from '../http-token';
 import { ResponseParser, type ParsedResponse } from './http1-response';
 
 export interface Origin {
@@ -37,13 +38,12 @@ export class CallError extends Error {
   }
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Why a header cannot be sent as given, or null. */
 export function headerProblem(name: string, value: string): string | null {
-  if (!TOKEN.test(name)) return `The header name "${name}" is not a valid HTTP header name.`;
+  if (!HTTP_TOKEN.test(name)) return `The header name "${name}" is not a valid HTTP header name.`;
   if (BAD_VALUE.test(value)) return `The header ${name} has a character HTTP does not allow in its value.`;
   return null;
 }

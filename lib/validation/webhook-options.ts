@@ -1,13 +1,13 @@
 // SPEC §9 options shared by the webhook and webfilter validators: headers, conditions, exclude_fields, rate limit.
 // Client-safe (no node imports): the editors validate exactly as the server does.
 import { z } from 'zod';
+import { HTTP_TOKEN } from '../http-token';
 
 /** Shown instead of a header's value by the API, the editor and the log. */
 export const HEADER_MASK = '••••';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 const RESERVED = new Set(['content-type', 'content-length', 'host', 'user-agent', 'expect', ...HOP_BY_HOP]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Visible ASCII, space and tab inside; no CR, LF or NUL, which would split or end the header.
 const VALUE = /^[\t\x20-\x7e]*$/;
 
@@ -15,7 +15,7 @@ const VALUE = /^[\t\x20-\x7e]*$/;
 export function headerNameProblem(name: string): string | null {
   const lower = name.toLowerCase();
   if (!name) return 'A header name must not be empty.';
-  if (!TOKEN.test(name)) return `"${name}" is not a valid header name: use letters, digits and - only.`;
+  if (!HTTP_TOKEN.test(name)) return `"${name}" is not a valid header name: use letters, digits and - only.`;
   if (lower.startsWith('webhook-')) return `"${name}" is reserved: the webhook-* headers carry the signature.`;
   if (RESERVED.has(lower)) return `"${name}" is set by the service and cannot be changed.`;
   return null;
