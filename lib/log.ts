@@ -60,16 +60,7 @@ function batchedStdout() {
     lines = [];
     length = 0;
   };
-  setInterval(hand, 100).unref();
-  process.on('exit', () => {
-    hand();
-    try {
-      sonic.flushSync();
-    } catch {
-      // nothing more can be done at exit
-    }
-  });
-  return {
+  const stream = {
     write(line: string) {
       lines.push(line);
       length += line.length;
@@ -85,6 +76,15 @@ function batchedStdout() {
       sonic.flushSync();
     },
   };
+  setInterval(hand, 100).unref();
+  process.on('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // nothing more can be done at exit
+    }
+  });
+  return stream;
 }
 
 /**

@@ -67,14 +67,10 @@ export class ResponseParser {
           this.readHead(head);
           break;
         }
-        case 'length': {
-          const n = Math.min(this.remaining, buf.length);
-          this.keep(buf.subarray(0, n));
-          this.remaining -= n;
-          buf = buf.subarray(n);
+        case 'length':
+          buf = this.take(buf);
           if (this.remaining === 0) this.phase = 'done';
           break;
-        }
         case 'chunk-size':
         case 'chunk-end':
         case 'trailers': {
@@ -89,14 +85,10 @@ export class ResponseParser {
           this.chunkLine(line);
           break;
         }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length);
-          this.keep(buf.subarray(0, n));
-          this.remaining -= n;
-          buf = buf.subarray(n);
+        case 'chunk-data':
+          buf = this.take(buf);
           if (this.remaining === 0) this.phase = 'chunk-end';
           break;
-        }
         case 'close':
           this.keep(buf);
           buf = EMPTY;
@@ -117,6 +109,14 @@ export class ResponseParser {
     this.phase = 'done';
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     return { status: this.status, headers: this.headers, body, truncated: this.truncated, reusable };
+  }
+
+  /** Body bytes up to `remaining` (a Content-Length or a chunk): kept, counted off; returns what follows. */
+  private take(buf: Buffer): Buffer {
+    const n = Math.min(this.remaining, buf.length);
+    this.keep(buf.subarray(0, n));
+    this.remaining -= n;
+    return buf.subarray(n);
   }
 
   private keep(part: Buffer) {
