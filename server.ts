@@ -7,7 +7,7 @@ import next from 'next';
 import { applyTrustProxy } from './lib/auth/trust-proxy';
 import { badRequest, closeOrDrainOnEarlyAnswer, keepConnectionUsable, toRequest, validHost, writeResponse } from './lib/http/node-adapter';
 import { REQUEST_ID_HEADER, requestIdFor } from './lib/http/request-id';
-import { flushLogs, logger } from './lib/log';
+import { exitAfterLogs, logger } from './lib/log';
 
 // This process handles its signals here; the start-up must not add its own (lib/startup.ts).
 (globalThis as Record<symbol, unknown>)[Symbol.for('openedx-webhooks.owns-signals')] = true;
@@ -100,7 +100,7 @@ async function shutdown(signal: NodeJS.Signals) {
   log.info({ signal, requests_in_flight: inFlight, timeout_ms: timeoutMs }, 'stopping: finishing requests and deliveries in flight');
   setTimeout(() => {
     log.warn({ requests_in_flight: inFlight, timeout_ms: timeoutMs }, 'SHUTDOWN_TIMEOUT_MS passed: exiting with work unfinished');
-    void flushLogs(200).then(() => process.exit(0));
+    void exitAfterLogs(0, 200);
   }, timeoutMs).unref();
   server.close();
   server.closeIdleConnections();
@@ -111,8 +111,7 @@ async function shutdown(signal: NodeJS.Signals) {
   const { getDb } = await import('./lib/db');
   await (await getDb()).close().catch(() => {});
   log.info('stopped');
-  await flushLogs();
-  process.exit(0);
+  await exitAfterLogs(0);
 }
 process.on('SIGTERM', (s) => void shutdown(s));
 process.on('SIGINT', (s) => void shutdown(s));

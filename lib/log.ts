@@ -88,11 +88,11 @@ function batchedStdout() {
 }
 
 /**
- * Resolves once every line logged so far is written (at most `timeoutMs`). For just before process.exit():
- * an asynchronous write still in flight then is lost, which pino's own flush at exit cannot help.
+ * Exits once every line logged so far is written (waiting at most `timeoutMs`): an asynchronous write still
+ * in flight at process.exit() is lost, which pino's own flush at exit cannot help.
  */
-export function flushLogs(timeoutMs = 1_000): Promise<void> {
-  return new Promise<void>((resolve) => {
+export async function exitAfterLogs(code: number, timeoutMs = 1_000): Promise<never> {
+  await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
     try {
       logger().flush(() => {
@@ -104,6 +104,7 @@ export function flushLogs(timeoutMs = 1_000): Promise<void> {
       resolve();
     }
   });
+  process.exit(code);
 }
 
 /** The process's logger. */

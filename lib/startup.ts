@@ -5,7 +5,7 @@ import { getDb } from './db';
 import { ensureAdmin } from './auth/users';
 import { ensureInitialApiKey } from './auth/api-keys';
 import { authSecret } from './auth/secret';
-import { flushLogs, logger } from './log';
+import { exitAfterLogs, logger } from './log';
 import type { Worker } from './dispatch/worker';
 import { startAuditRetention } from './audit/retention';
 
@@ -44,7 +44,7 @@ async function start(): Promise<void> {
     (globalThis as Global)[WORKER] = worker;
     // Served some other way than server.ts (`next start`): on a polite stop, let the calls in flight finish
     // and store their results; leases cover a crash.
-    if (!(globalThis as Global)[OWNS_SIGNALS]) process.once('SIGTERM', () => void stopBackgroundWork().finally(() => flushLogs().then(() => process.exit(0))));
+    if (!(globalThis as Global)[OWNS_SIGNALS]) process.once('SIGTERM', () => void stopBackgroundWork().finally(() => exitAfterLogs(0)));
     const { startServiceChecks } = await import('./dispatch/auto-disable');
     startServiceChecks(handle, { autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS });
   }

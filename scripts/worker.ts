@@ -3,7 +3,7 @@ import { EnvError, env } from '../lib/env';
 import { openDb } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
 import { startWorker, workerOptionsFromEnv } from '../lib/dispatch/worker';
-import { flushLogs, logger } from '../lib/log';
+import { exitAfterLogs, logger } from '../lib/log';
 import { startServiceChecks } from '../lib/dispatch/auto-disable';
 
 async function main() {
@@ -31,14 +31,13 @@ async function main() {
     log.info({ signal, timeout_ms: e.SHUTDOWN_TIMEOUT_MS }, 'stopping: finishing deliveries in flight');
     setTimeout(() => {
       log.warn({ timeout_ms: e.SHUTDOWN_TIMEOUT_MS }, 'SHUTDOWN_TIMEOUT_MS passed: exiting with deliveries unfinished');
-      void flushLogs(200).then(() => process.exit(0));
+      void exitAfterLogs(0, 200);
     }, e.SHUTDOWN_TIMEOUT_MS).unref();
     await worker.stop();
     await handle.close();
     clearInterval(keepAlive);
     log.info({ worker: worker.id }, 'worker stopped');
-    await flushLogs();
-    process.exit(0);
+    await exitAfterLogs(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
