@@ -65,7 +65,7 @@ const nextAuth = NextAuth(() => ({
           throw err;
         }
         if (!user) throw new CredentialsSignin();
-        await clearSignIn(handle, email, address);
+        await clearSignIn(handle, email);
         return { id: user.id, email: user.email, name: user.name || user.email };
       },
     }),

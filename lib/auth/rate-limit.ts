@@ -1,7 +1,7 @@
 // Sign-in budget per account and per client address, kept in the database so every app process shares it
 // (PostgreSQL and the embedded PGlite alike). Each attempt is counted BEFORE its password is checked, in one
 // atomic upsert, so parallel guesses cannot all slip through; once a budget is spent the attempt is refused
-// without a password check until the window ends. A success clears both counters.
+// without a password check until the window ends. A success clears the account's counter only.
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 
@@ -43,9 +43,12 @@ export async function reserveSignIn(handle: DbHandle, email: string, address: st
   return wait > 0 ? { ok: false, retryAfterSeconds: Math.max(1, wait) } : { ok: true };
 }
 
-/** After a successful sign-in: the account and the address start afresh. */
-export async function clearSignIn(handle: DbHandle, email: string, address: string): Promise<void> {
-  await handle.rows(sql`delete from sign_in_limits where key in (${accountKey(email)}, ${addressKey(address)})`);
+/**
+ * After a successful sign-in the account starts afresh; the address keeps its count, or anyone with one valid
+ * account could sign in between guesses at other accounts and never be slowed down from that address.
+ */
+export async function clearSignIn(handle: DbHandle, email: string): Promise<void> {
+  await handle.rows(sql`delete from sign_in_limits where key = ${accountKey(email)}`);
 }
 
 /**
