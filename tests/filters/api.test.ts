@@ -177,6 +177,22 @@ describe('on PostgreSQL', () => {
     expect(nulLog.outcome).toMatchObject({ result: 'ignored', reason: expect.stringContaining('not JSON') });
   });
 
+  it('logs an answer with NUL characters or lone surrogates in keys, without losing the other calls of its batch', async () => {
+    const filter = 'org.openedx.learning.student.registration.requested.v1';
+    const ids = await h.addWebfilters([{ url: `${receiver.url}/keys` }, { url: `${receiver.url}/fine`, position: 1 }], filter);
+    receiver.respond((req) =>
+      req.url === '/keys'
+        ? { status: 200, body: '{"data":{"form_data":{"k\\u0000":"v","s\\ud800":"w"}}}' }
+        : { status: 200, body: JSON.stringify({ data: { form_data: { fine: 'yes' } } }) },
+    );
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call({ filter_type: filter, data: { form_data: { username: 'u' } } })));
+    for (const a of answers) expect(a.body.data.form_data).toMatchObject({ username: 'u', fine: 'yes', 'k\u0000': 'v' });
+    const log = await h.logOf(ids);
+    expect(log).toHaveLength(10);
+    const keys = log.find((l) => l.url.endsWith('/keys'))!;
+    expect(keys.outcome).toMatchObject({ result: 'applied', applied_data: { form_data: { 'k\uFFFD': 'v', 's\uFFFD': 'w' } } });
+  });
+
   it('reads answers up to MAX_BODY_BYTES only: a larger one counts as {}', async () => {
     const filter = 'org.openedx.learning.cohort.assignment.requested.v1';
     const ids = await h.addWebfilters([{ url: `${receiver.url}/huge` }], filter);

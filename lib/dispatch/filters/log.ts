@@ -47,12 +47,19 @@ function row(e: FilterLogEntry, requestId: string | null) {
   };
 }
 
-// PostgreSQL text and jsonb cannot hold NUL characters; a webfilter may still answer with them.
-const noNul = (_: string, v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v);
+// PostgreSQL text and jsonb hold neither NUL characters nor lone surrogates; a webfilter may still answer with
+// them, in values and in keys alike (a key is cleaned by copying its object with cleaned keys).
+const clean = (text: string) => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text).toWellFormed();
+const BAD_TEXT = /[\0\uD800-\uDFFF]/;
+function storable(_: string, v: unknown): unknown {
+  if (typeof v === 'string') return BAD_TEXT.test(v) ? clean(v) : v;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.keys(v).some((k) => BAD_TEXT.test(k))) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), x]));
+}
 
 /** Both tables in one statement (atomic on its own): the rows travel as a single jsonb parameter. */
-async function insert(handle: DbHandle, batch: Writer['queue']): Promise<void> {
-  const rows = JSON.stringify(batch.flatMap((b) => b.entries.map((e) => row(e, b.requestId))), noNul);
+async function insert(handle: DbHandle, entries: { e: FilterLogEntry; requestId: string | null }[]): Promise<void> {
+  const rows = JSON.stringify(entries.map(({ e, requestId }) => row(e, requestId)), storable);
   await handle.rows(sql`
     with input as (
       select * from jsonb_to_recordset(${rows}::jsonb) as x(
@@ -74,18 +81,31 @@ async function insert(handle: DbHandle, batch: Writer['queue']): Promise<void> {
     from d join input i on i.event_id = d.event_id and i.target_id = d.target_id`);
 }
 
+/** The batch in one statement; if it fails, each entry alone, so one bad row never loses the others' log. */
+async function insertEach(handle: DbHandle, entries: { e: FilterLogEntry; requestId: string | null }[]) {
+  try {
+    await insert(handle, entries);
+    return entries;
+  } catch (err) {
+    if (entries.length === 1) {
+      logger().error({ err, call_id: entries[0]!.e.callId, webfilter_id: entries[0]!.e.webfilterId }, 'could not write the log of a filter call');
+      return [];
+    }
+  }
+  const written = [];
+  for (const entry of entries) written.push(...(await insertEach(handle, [entry])));
+  return written;
+}
+
 async function drain(handle: DbHandle, w: Writer) {
   w.busy = true;
   while (w.queue.length) {
     const batch = w.queue.splice(0, MAX_BATCH);
-    try {
-      await insert(handle, batch);
-      const failed = batch.flatMap((b) => b.entries).filter((e) => !e.sent.ok).map((e) => e.webfilterId);
-      // SPEC §9: five failed calls in a row are reported as a service event.
-      if (failed.length) await checkFailingWebfilters(handle, failed).catch((err) => logger().error({ err }, 'webfilter failing check failed'));
-    } catch (err) {
-      logger().error({ err, calls: batch.length }, 'could not write the log of filter calls');
-    }
+    const entries = batch.flatMap((b) => b.entries.map((e) => ({ e, requestId: b.requestId })));
+    const written = await insertEach(handle, entries);
+    const failed = written.filter(({ e }) => !e.sent.ok).map(({ e }) => e.webfilterId);
+    // SPEC §9: five failed calls in a row are reported as a service event.
+    if (failed.length) await checkFailingWebfilters(handle, failed).catch((err) => logger().error({ err }, 'webfilter failing check failed'));
     for (const b of batch) b.done();
   }
   w.busy = false;
