@@ -1,7 +1,9 @@
 """The service's filter answer → the platform: `changes` applied to the real arguments, `exception` raised.
 
 Changes keep each argument's original type (README "Filters"): a model instance gets its concrete fields set
-(never its primary key or a `password`) and is saved; a `QueryDict` is copied and updated; a dict is deep-merged;
+and is saved, except its primary key, secret-like fields and the privilege and identity fields of `protected_field`
+(`is_superuser`, `is_staff`, `is_active`, `last_login`, every relation…) unless the operator lists them in
+OPENEDX_WEBHOOKS_WRITABLE_FIELDS; a `QueryDict` is copied and updated; a dict is deep-merged;
 a list takes the answer's items; an opaque key is parsed back into a key; a datetime, date, UUID or decimal is
 parsed; a string, number or boolean is coerced to the original type; a QuerySet is narrowed by `filter` and
 `exclude` lookups; a named tuple is replaced; an `HttpResponse` gets its status, content and headers set; any
@@ -32,9 +34,34 @@ from django.utils.safestring import SafeData
 from opaque_keys import InvalidKeyError, OpaqueKey
 from openedx_filters.exceptions import OpenEdxFilterException
 
+from . import client
 from .serialize_filters import concrete_fields, is_namedtuple, is_plain, is_secret, public_attributes
 
 log = logging.getLogger(__name__)
+
+#: Fields an answer never writes, on any model, unless OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists them: a receiver is a
+#: third party, and these decide who a user is and what they may do. Every relation (foreign key, one-to-one,
+#: many-to-many such as `groups` and `user_permissions`) is protected too.
+PROTECTED_FIELDS = frozenset(
+    {"is_superuser", "is_staff", "is_active", "password", "last_login", "date_joined", "groups", "user_permissions"}
+)
+
+
+def writable_fields() -> frozenset[str]:
+    """OPENEDX_WEBHOOKS_WRITABLE_FIELDS, lower-cased: `"field"` (any model) or `"app_label.Model.field"`."""
+    value = client.setting("OPENEDX_WEBHOOKS_WRITABLE_FIELDS") or ()
+    if isinstance(value, str):
+        value = [value]
+    return frozenset(str(v).strip().lower() for v in value if str(v).strip())
+
+
+def protected_field(model: type[models.Model], field: models.Field) -> bool:
+    """True when an answer may not write this field: a privilege or identity field or a relation, not listed."""
+    if not (field.name in PROTECTED_FIELDS or field.is_relation):
+        return False
+    allowed = writable_fields()
+    label = f"{model._meta.app_label}.{model._meta.object_name}.{field.name}".lower()
+    return field.name.lower() not in allowed and label not in allowed
 
 
 class Skip(Exception):
@@ -338,6 +365,17 @@ def coerce_field(field: models.Field, value: Any) -> Any:
         raise Skip(f"{value!r} does not fit {field.name}: {exc}") from None
 
 
+def refused(path: str, key: str, model: type[models.Model]) -> None:
+    """Logs a refused privilege or identity change (an error: a webfilter asked for what it may not have)."""
+    log.error(
+        "openedx-webhooks-relay: change to %s.%s refused: a privilege or identity field is never written from a "
+        "webfilter's answer (list %r in OPENEDX_WEBHOOKS_WRITABLE_FIELDS to allow it)",
+        path,
+        key,
+        f"{model._meta.app_label}.{model._meta.object_name}.{key}",
+    )
+
+
 def _model(obj: models.Model, change: Any, path: str) -> models.Model:
     """Fields set in memory, then saved (only those fields) in a savepoint; a failed save is undone."""
     if not isinstance(change, Mapping):
@@ -347,13 +385,21 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
         fields[f.name] = f
         fields[f.attname] = f
     updates: dict[str, Any] = {}
+    protected = {f.name: f for f in type(obj)._meta.get_fields() if f.is_relation or f.name in PROTECTED_FIELDS}
     for key, value in change.items():
         field = fields.get(key)
+        if field is None and key in protected and not is_secret(key):
+            # A many-to-many (`groups`) or reverse relation: not a column, and never set from an answer.
+            refused(path, key, type(obj))
+            continue
         if is_secret(key) or field is None:
             log.warning("openedx-webhooks-relay: change to %s.%s ignored: not a field that can be set", path, key)
             continue
         if field.primary_key:
             log.warning("openedx-webhooks-relay: change to %s.%s ignored: the primary key is never changed", path, key)
+            continue
+        if protected_field(type(obj), field):
+            refused(path, key, type(obj))
             continue
         try:
             updates[field.attname] = coerce_field(field, value)

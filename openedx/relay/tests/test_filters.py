@@ -195,7 +195,7 @@ def test_a_model_change_is_saved_and_password_and_primary_key_are_never_changed(
     refresh_routing()  # the relay learns of the new webfilter now, not within the routing TTL
     assert CourseUnenrollmentStarted.run_filter(enrollment=enrollment) is enrollment
     row = CourseEnrollment.objects.get(pk=enrollment.pk)
-    assert (row.mode, row.is_active, row.user_id) == ("verified", False, enrollment.user_id)
+    assert (row.mode, row.is_active, row.user_id) == ("verified", True, enrollment.user_id)  # is_active refused
     assert not CourseEnrollment.objects.filter(pk=999).exists()
 
     user = make_user()
@@ -208,7 +208,7 @@ def test_a_model_change_is_saved_and_password_and_primary_key_are_never_changed(
     got = StudentLoginRequested.run_filter(user=user)
     fresh = get_user_model().objects.get(pk=user.pk)
     assert got is user and fresh.first_name == "Bia" and fresh.password == hashed
-    assert fresh.last_login.isoformat() == "2026-01-02T03:04:05+00:00"
+    assert fresh.last_login is None  # an identity field: refused (test_privileges.py)
     assert fresh.check_password("s3cret-pass-never-sent")
 
 

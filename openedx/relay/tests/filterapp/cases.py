@@ -301,8 +301,8 @@ CASES: dict[str, dict[str, Arg]] = {
     "CourseUnenrollmentStarted": {
         "enrollment": Arg(
             make_enrollment,
-            {"mode": "verified", "is_active": "false"},
-            saved(CourseEnrollment, mode="verified", is_active=False),
+            {"mode": "verified", "is_active": "false"},  # is_active is refused (a privilege field, apply.py)
+            saved(CourseEnrollment, mode="verified", is_active=True),
         ),
     },
     "CoursewareAccessChecksRequested": {"user": USER, "course_key": COURSE_KEY},
