@@ -122,7 +122,9 @@ async function readLimited(req: Request, maxBytes: number): Promise<Uint8Array |
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
+      // Left unread, not cancelled: Next.js answers a cancelled body by destroying the request and its
+      // socket, so the 413 could never be written. The server drains or closes what is left once answered.
+      reader.releaseLock();
       return null;
     }
     chunks.push(value);

@@ -95,7 +95,8 @@ export function keepConnectionUsable(req: http.IncomingMessage, res: http.Server
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (!(declared <= DRAIN_LIMIT_BYTES)) {
     res.shouldKeepAlive = false;
-    lingerOnClose(req.socket);
+    // A request whose socket is already gone has nobody left to answer.
+    if (req.socket) lingerOnClose(req.socket);
   }
   const drop = () => {
     req.removeAllListeners('data');
