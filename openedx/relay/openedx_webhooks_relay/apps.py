@@ -1,4 +1,5 @@
-"""The Open edX plugin app: settings for LMS and Studio; ready() connects the event receiver and syncs the catalog."""
+"""The Open edX plugin app: settings for LMS and Studio; ready() merges the filter step into the final settings,
+connects the event receiver, loads routing and syncs the catalog."""
 
 from __future__ import annotations
 
@@ -30,6 +31,17 @@ class WebhooksRelayConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        try:
+            from django.conf import settings
+
+            from . import checks  # noqa: F401 - registers the system check
+            from .settings.common import merge_into
+
+            # The settings are final now: a Tutor patch may have replaced OPEN_EDX_FILTERS_CONFIG after the
+            # plugin settings merged the step into it.
+            merge_into(settings)
+        except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
+            log.exception("openedx-webhooks-relay: could not merge its step into OPEN_EDX_FILTERS_CONFIG")
         try:
             from . import catalog, events
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from openedx_webhooks_relay import catalog
 from openedx_webhooks_relay.events import all_signals
-from openedx_webhooks_relay.settings import common, production
+from openedx_webhooks_relay.settings import common
 
 STEP = "openedx_webhooks_relay.pipeline.Webfilter"
 LOGIN = "org.openedx.learning.student.login.requested.v1"
@@ -44,16 +44,6 @@ def test_every_filter_gets_the_step_after_the_operators_own():
     assert len(types) >= 24
     assert set(types) <= set(config)
     assert all(config[t]["pipeline"][-1] == STEP and config[t]["pipeline"].count(STEP) == 1 for t in types)
-
-
-def test_production_settings_read_env_tokens_and_merge_again():
-    settings = SimpleNamespace(
-        ENV_TOKENS={"OPENEDX_WEBHOOKS_URL": "https://hooks.example.com", "OPEN_EDX_FILTERS_CONFIG": {LOGIN: "x.Step"}}
-    )
-    common.plugin_settings(settings)
-    production.plugin_settings(settings)
-    assert settings.OPENEDX_WEBHOOKS_URL == "https://hooks.example.com"
-    assert settings.OPEN_EDX_FILTERS_CONFIG[LOGIN]["pipeline"] == ["x.Step", STEP]
 
 
 def test_the_plugin_is_registered_for_lms_and_studio():

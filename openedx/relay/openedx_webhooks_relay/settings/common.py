@@ -92,14 +92,27 @@ def merge_filters_config(config: dict[str, Any] | None, filter_types: list[str])
     return merged
 
 
-def plugin_settings(settings: Any) -> None:
-    """Called by the platform's plugin machinery with its settings module (LMS and Studio, common)."""
-    for name, default in DEFAULTS.items():
-        if not hasattr(settings, name):
-            setattr(settings, name, default)
+def merge_into(settings: Any) -> None:
+    """Merges the relay's step into `settings.OPEN_EDX_FILTERS_CONFIG` (a settings module or django.conf.settings).
+
+    Run by the plugin settings and again by AppConfig.ready(), when the settings are final: Tutor's
+    `openedx-*-settings` patches come after the plugin settings in lms/envs/production.py's chain, and an operator's
+    `OPEN_EDX_FILTERS_CONFIG = {...}` there replaces the dict the plugin settings merged.
+    """
     try:
         types = all_filter_types()
     except Exception:  # noqa: BLE001 - settings must load even when openedx-filters is broken
         log.exception("openedx-webhooks-relay: cannot list the installed filters; none is relayed")
         return
-    settings.OPEN_EDX_FILTERS_CONFIG = merge_filters_config(getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None), types)
+    current = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
+    merged = merge_filters_config(current, types)
+    if merged != current:
+        settings.OPEN_EDX_FILTERS_CONFIG = merged
+
+
+def plugin_settings(settings: Any) -> None:
+    """Called by the platform's plugin machinery with its settings module (LMS and Studio, common)."""
+    for name, default in DEFAULTS.items():
+        if not hasattr(settings, name):
+            setattr(settings, name, default)
+    merge_into(settings)
