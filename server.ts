@@ -6,6 +6,7 @@ import http from 'node:http';
 import next from 'next';
 import { applyTrustProxy } from './lib/auth/trust-proxy';
 import { badRequest, closeOrDrainOnEarlyAnswer, keepConnectionUsable, toRequest, validHost, writeResponse } from './lib/http/node-adapter';
+import { loggedPath } from './lib/http/logged-path';
 import { REQUEST_ID_HEADER, requestIdFor } from './lib/http/request-id';
 import { exitAfterLogs, logger } from './lib/log';
 
@@ -50,8 +51,7 @@ function track(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (over) return;
     over = true;
     inFlight--;
-    // The path only: a query string may hold a token.
-    const path = (req.url ?? '/').split('?')[0]!.slice(0, 500);
+    const path = loggedPath(req.url);
     const fields = { req_id: id, method: req.method, path, status: res.statusCode, duration_ms: Math.round((performance.now() - started) * 10) / 10 };
     log.info(res.writableFinished ? fields : { ...fields, aborted: true }, 'request');
     if (inFlight === 0) drained?.();
@@ -76,7 +76,7 @@ const server = http.createServer((req, res) => {
     .then(() => route(toRequest(req)!, undefined))
     .then((response) => writeResponse(res, response, req))
     .catch((err) => {
-      log.error({ err, req_id: req.headers[REQUEST_ID_HEADER], method: 'POST', path: req.url }, 'request failed');
+      log.error({ err, req_id: req.headers[REQUEST_ID_HEADER], method: 'POST', path: loggedPath(req.url) }, 'request failed');
       keepConnectionUsable(req, res);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'The service failed to handle this request; the error has been logged.' }));

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { env, EnvError } from './env';
 import { getDb } from './db';
+import { DataDirInUse } from './db/data-dir-lock';
 import { ensureAdmin } from './auth/users';
 import { ensureInitialApiKey } from './auth/api-keys';
 import { authSecret } from './auth/secret';
@@ -76,7 +77,7 @@ export async function startServerOrExit(): Promise<void> {
   try {
     await startServer();
   } catch (err) {
-    if (err instanceof EnvError) console.error(`[openedx-webhooks] ${err.message}`);
+    if (err instanceof EnvError || err instanceof DataDirInUse) console.error(`[openedx-webhooks] ${err.message}`);
     else logger().fatal({ err }, 'start failed');
     process.exit(1);
   }

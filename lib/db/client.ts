@@ -1,6 +1,7 @@
 // The one database handle: embedded PGlite in DATA_DIR, or PostgreSQL through `postgres` when DATABASE_URL is set.
 import fs from 'node:fs';
 import path from 'node:path';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { EventEmitter } from 'node:events';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
@@ -67,10 +68,17 @@ async function openPglite(dataDir?: string): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   let client;
+  let lock: DataDirLock | null = null;
   if (dataDir) {
     const dir = path.join(dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir);
+    lock = lockDataDir(dataDir); // throws DataDirInUse while another process has this folder
+    try {
+      client = await PGlite.create(dir);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   } else {
     client = await PGlite.create();
   }
@@ -87,6 +95,9 @@ async function openPglite(dataDir?: string): Promise<DbHandle> {
       return async () => void bus.off(channel, fn);
     },
     notify: async (channel, payload = '') => void bus.emit(channel, payload),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      lock?.release();
+    },
   };
 }
