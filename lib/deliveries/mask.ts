@@ -76,7 +76,7 @@ export function bodyFormat(body: string, contentType?: string | null): BodyForma
 export function maskBody(body: string | null, contentType?: string | null): string | null {
   if (body === null || body === '') return body;
   const format = bodyFormat(body, contentType);
-  if (format === 'form') return maskForm(body);
+  // What a body holds wins over its label: receivers answer JSON labelled as a form, or as text.
   if (format === 'json' || looksJson(body)) {
     try {
       const parsed: unknown = JSON.parse(body);
@@ -86,8 +86,25 @@ export function maskBody(body: string | null, contentType?: string | null): stri
       // cut at 64 KiB, or not JSON after all: masked as text below
     }
   }
-  // JSON cut short, labelled as something else, or quoted in HTML or text: its "key": value pairs still count.
-  return maskJsonText(body);
+  if (format === 'form' && !looksJson(body)) return maskForm(body);
+  // JSON cut short, labelled as something else, or quoted in HTML or text: its "key": value pairs still count,
+  // and so do the key: value and key=value pairs of plain text (an error page, a log line echoed back).
+  return maskTextPairs(maskJsonText(body));
+}
+
+// key: value or key=value in text, the key named like a secret; an authorization scheme stays readable.
+const TEXT_PAIR = new RegExp(
+  String.raw`(^|[^\w"'-])([\w.-]*(?:${SENSITIVE.source})[\w.-]*)(\s*[:=]\s*)((?:bearer|basic|token|digest|jwt)\s+)?("[^"\n]*"|'[^'\n]*'|[^\s&,;"'<>]+)`,
+  'gi',
+);
+
+/** Plain text with the values of sensitive key: value and key=value pairs masked; every other byte kept. */
+export function maskTextPairs(text: string): string {
+  if (!SENSITIVE.test(text)) return text;
+  return text.replace(TEXT_PAIR, (whole, before: string, key: string, sep: string, scheme: string | undefined, value: string) => {
+    if (value === MASK || value === JSON.stringify(MASK) || value === '""' || value === "''") return whole;
+    return `${before}${key}${sep}${scheme ?? ''}${MASK}`;
+  });
 }
 
 const looksJson = (body: string) => /^\s*[{[]/.test(body);

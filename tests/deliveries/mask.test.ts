@@ -21,7 +21,16 @@ describe('masking', () => {
     const body = '{"n": 12345678901234567890, "a": 1.0}';
     expect(maskBody(body, 'application/json')).toBe(body);
     expect(maskBody('{"cut": "at 64 KiB', 'application/json')).toBe('{"cut": "at 64 KiB');
-    expect(maskBody('plain password=x', 'text/plain')).toBe('plain password=x');
+    expect(maskBody('plain text, passing_grade: 0.5, token=', 'text/plain')).toBe('plain text, passing_grade: 0.5, token=');
+  });
+
+  it('masks JSON labelled as a form, and key: value or key=value pairs in text, keeping the rest', () => {
+    expect(maskBody('{"token":"abc","ok":1}', 'application/x-www-form-urlencoded')).toBe(`{"token":"${MASK}","ok":1}`);
+    expect(maskBody('plain password=x', 'text/plain')).toBe(`plain password=${MASK}`);
+    expect(maskBody('error: api_key: abc123 was rejected', 'text/plain')).toBe(`error: api_key: ${MASK} was rejected`);
+    expect(maskBody('Authorization: Bearer abc.def\nuser: ada', 'text/plain')).toBe(`Authorization: Bearer ${MASK}\nuser: ada`);
+    expect(maskBody('<p>client_secret = "s p"; user=ada</p>', 'text/html')).toBe(`<p>client_secret = ${MASK}; user=ada</p>`);
+    expect(maskBody('x-api-key=K1&client_secret:S2', null)).toBe(`x-api-key=${MASK}&client_secret:${MASK}`);
   });
 
   it('masks form fields in place', () => {
