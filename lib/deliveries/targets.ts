@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { webfilters, webhooks } from '../db/schema';
-import { maskUrl } from './mask';
+import { maskTargetUrl } from '../secrets/target-url';
 
 export interface TargetOption {
   id: string;
@@ -19,7 +19,7 @@ export async function listTargets(db: Db): Promise<TargetOption[]> {
       .from(webfilters)
       .orderBy(asc(webfilters.createdAt)),
   ]);
-  const label = (t: { description: string; url: string }) => t.description.trim() || maskUrl(t.url);
+  const label = (t: { description: string; url: string }) => t.description.trim() || maskTargetUrl(t.url);
   return [
     ...hooks.map((t) => ({ id: t.id, kind: 'webhook' as const, label: label(t) })),
     ...filters.map((t) => ({ id: t.id, kind: 'webfilter' as const, label: label(t) })),
@@ -30,5 +30,5 @@ export async function listTargets(db: Db): Promise<TargetOption[]> {
 export async function findTarget(db: Db, kind: 'webhook' | 'webfilter', id: string): Promise<TargetOption | null> {
   const table = kind === 'webhook' ? webhooks : webfilters;
   const [t] = await db.select({ id: table.id, description: table.description, url: table.url }).from(table).where(eq(table.id, id));
-  return t ? { id: t.id, kind, label: t.description.trim() || maskUrl(t.url) } : null;
+  return t ? { id: t.id, kind, label: t.description.trim() || maskTargetUrl(t.url) } : null;
 }

@@ -1,5 +1,6 @@
 // "Send test" from an editor: a sample event signed like a real delivery, or a sample filter call run
-// through the real filter engine for just the webfilter being edited. Nothing is stored or logged.
+// through the real filter engine for just the webfilter being edited. Nothing is stored in the delivery log;
+// the audit log records that a test was sent, and where (masked).
 import { randomUUID } from 'node:crypto';
 import { findEvent, findFilter, sampleFilterData } from '../catalog';
 import type { DbHandle } from '../db/client';
@@ -11,7 +12,10 @@ import { generateSecret, signatureHeaders } from '../dispatch/sign';
 import { env } from '../env';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { webhooks } from '../db/schema';
+import { webfilters, webhooks } from '../db/schema';
+import { recordAudit, type AuditContext } from '../audit/record';
+import { maskTargetUrl, restoreTargetUrl, sameOrigin, urlIssue } from '../secrets/target-url';
+import { HEADER_MASK } from '../validation/webhook-options';
 import { withoutFields } from '../dispatch/exclude';
 import { decryptHeaders, MASK } from '../secrets/header-crypto';
 import { formList, webhookForm } from '../validation/webhook';
@@ -20,7 +24,7 @@ import { webfilterForm } from '../validation/webfilter';
 import { invalid, notFound, ok, type Result } from './result';
 import { sampleWebhookPayload } from './samples';
 import { webfilterColumns } from './webfilters';
-import { headerIssue, mergeHeaders, webhookSecret } from './webhooks';
+import { headerIssue, mergeHeaders } from './webhooks';
 import { platformCatalogReady } from '../platforms/catalog';
 
 /** One call as the editor shows it: what was sent and what came back. */
@@ -80,7 +84,7 @@ const webhookTestOptions = z.object({ headers: headersField, exclude_fields: exc
  * is the one a delivery would make with the editor's values: its own headers (a blank value, or "••••", is the
  * stored one) and without the excluded fields. The headers' values are masked in what the editor shows.
  */
-export async function testWebhook(handle: DbHandle, id: string | null, input: unknown): Promise<Result<WebhookTest>> {
+export async function testWebhook(handle: DbHandle, id: string | null, input: unknown, ctx?: AuditContext): Promise<Result<WebhookTest>> {
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookTestInput.safeParse(input);
   if (!parsed.success) return invalid(parsed.error, input);
@@ -90,37 +94,63 @@ export async function testWebhook(handle: DbHandle, id: string | null, input: un
     exclude_fields: formList(v.exclude_fields ?? ''),
   });
   if (!options.success) return invalid(options.error, input);
-  const secret = id ? await webhookSecret(handle, id) : generateSecret();
-  if (!secret) return notFound('webhook', id!);
-  const stored = id ? ((await handle.db.select({ headers: webhooks.headers }).from(webhooks).where(eq(webhooks.id, id)))[0]?.headers ?? {}) : {};
-  const merged = mergeHeaders(stored, options.data.headers);
+  const [saved] = id ? await handle.db.select({ url: webhooks.url, headers: webhooks.headers, secret: webhooks.secret }).from(webhooks).where(eq(webhooks.id, id)) : [];
+  if (id && !saved) return notFound('webhook', id);
+  const restored = restoreTargetUrl(v.url, saved?.url ?? null);
+  if (!restored.ok) return urlIssue(restored.message);
+  const url = restored.url;
+  // Stored secrets (header values, the signing secret, the URL's own) go only where the webhook is saved to.
+  const home = saved && sameOrigin(url, saved.url);
+  const reused = Object.entries(options.data.headers).find(([, value]) => value === '' || value === HEADER_MASK);
+  if (saved && !home && reused) {
+    return headerIssue(reused[0], `Type the value of the header "${reused[0]}" again to send it to ${new URL(url).origin}: stored values only go to ${new URL(saved.url).origin}.`);
+  }
+  const merged = mergeHeaders(saved?.headers ?? {}, options.data.headers);
   if (!merged.ok) return headerIssue(merged.name, merged.message);
   const custom = decryptHeaders(merged.headers).headers;
+  const secret = home ? saved.secret : generateSecret();
   const eventId = randomUUID();
   const payload = withoutFields(sampleWebhookPayload(findEvent(v.event_type)!, eventId), options.data.exclude_fields);
   const { contentType, body } = encodeBody(payload, v.use_www_form_encoding);
   const e = env();
   const r = await send({
-    url: v.url,
+    url,
     // As attempt.ts sends them: the webhook's own headers first, content-type and the signature win.
     headers: { ...custom, 'content-type': contentType, ...signatureHeaders(secret, eventId, body) },
     body,
     timeoutMs: e.DELIVERY_TIMEOUT_MS,
     allowPrivate: e.ALLOW_PRIVATE_TARGETS,
   });
-  const exchange = exchangeOf(v.url, body, r);
+  const exchange = exchangeOf(maskTargetUrl(url), body, r);
   for (const name of Object.keys(custom)) if (name in exchange.requestHeaders) exchange.requestHeaders[name] = MASK;
-  return ok({ exchange, signedWith: id ? 'webhook' : 'one-off' });
+  await auditTest(handle, ctx, 'webhook', id, url, r);
+  return ok({ exchange, signedWith: home ? 'webhook' : 'one-off' });
+}
+
+/** A test call is audited: who sent what to which URL (masked), and what came back; never a value. */
+async function auditTest(handle: DbHandle, ctx: AuditContext | undefined, kind: 'webhook' | 'webfilter', id: string | null, url: string, r: SendResult) {
+  if (!ctx) return;
+  await recordAudit(handle.db, ctx, {
+    action: `${kind}.tested`,
+    targetType: kind,
+    targetId: id ?? 'unsaved',
+    changes: { url: { before: null, after: maskTargetUrl(url) }, result: { before: null, after: r.status ?? r.error } },
+  });
 }
 
 /** Runs the filter engine on the filter's sample data with this one webfilter configuration. */
-export async function testWebfilter(id: string | null, input: unknown): Promise<Result<WebfilterTest>> {
+export async function testWebfilter(handle: DbHandle, id: string | null, input: unknown, ctx?: AuditContext): Promise<Result<WebfilterTest>> {
   const parsed = webfilterForm.safeParse(input);
   if (!parsed.success) return invalid(parsed.error, input);
+  const [saved] = id ? await handle.db.select({ url: webfilters.url }).from(webfilters).where(eq(webfilters.id, id)) : [];
+  if (id && !saved) return notFound('webfilter', id);
+  // The editor shows the URL masked: its stored password and query values are used for the same origin only.
+  const restored = restoreTargetUrl(parsed.data.url, saved?.url ?? null);
+  if (!restored.ok) return urlIssue(restored.message);
   const filter = findFilter(parsed.data.filter_type)!;
   const now = new Date();
   const webfilter = {
-    ...(webfilterColumns(parsed.data) as Webfilter),
+    ...(webfilterColumns({ ...parsed.data, url: restored.url }) as Webfilter),
     id: id ?? randomUUID(),
     createdAt: now,
     updatedAt: now,
@@ -135,8 +165,9 @@ export async function testWebfilter(id: string | null, input: unknown): Promise<
     maxResponseBytes: e.MAX_BODY_BYTES,
   });
   const [entry] = await run.entries;
+  await auditTest(handle, ctx, 'webfilter', id, webfilter.url, entry!.sent);
   return ok({
-    exchange: exchangeOf(webfilter.url, entry!.requestBody, entry!.sent),
+    exchange: exchangeOf(maskTargetUrl(webfilter.url), entry!.requestBody, entry!.sent),
     outcome: entry!.outcome,
     data: run.response.data,
     changes: run.response.changes,

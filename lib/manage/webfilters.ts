@@ -10,6 +10,7 @@ import { invalid, isUuid, notFound, ok, rejected, withoutReadOnly, type Result }
 import { targetWarning } from './target-warning';
 import { platformCatalogReady } from '../platforms/catalog';
 import { audited, diff, recordAudit, type AuditContext } from '../audit/record';
+import { maskTargetUrl, restoreBodyUrl, secretChanges, urlIssue } from '../secrets/target-url';
 import type { Db } from '../db/client';
 
 const audit = (w: Webfilter) => webfilterJson(w) as unknown as Record<string, unknown>;
@@ -52,7 +53,8 @@ export function webfilterValues(w: Webfilter): WebfilterValues {
 }
 
 export function webfilterJson(w: Webfilter): WebfilterJson {
-  return { id: w.id, ...webfilterValues(w), headers: maskedHeaders(w.headers), created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString() };
+  // The URL's password and query values are write-only, like header values.
+  return { id: w.id, ...webfilterValues(w), url: maskTargetUrl(w.url), headers: maskedHeaders(w.headers), created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString() };
 }
 
 /** snake_case values to the row's columns; absent keys stay absent. */
@@ -105,7 +107,9 @@ export async function getWebfilter(handle: DbHandle, id: string): Promise<Webfil
 
 /** Without a position, the new webfilter goes last among those of its filter (it overrides them). */
 export async function createWebfilter(handle: DbHandle, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
-  const body = withoutReadOnly(input);
+  const given = restoreBodyUrl(withoutReadOnly(input), null);
+  if (!given.ok) return urlIssue(given.message);
+  const body = given.body;
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterCreate.safeParse(body);
   if (!parsed.success) return invalidWebfilter(parsed.error, body);
@@ -135,7 +139,12 @@ export async function createWebfilter(handle: DbHandle, input: unknown, ctx?: Au
 /** Partial update; the option rules are checked on the record as it would be after the change. */
 export async function updateWebfilter(handle: DbHandle, id: string, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webfilter', id);
-  const body = withoutReadOnly(input);
+  const [stored] = await handle.db.select({ url: webfilters.url }).from(webfilters).where(eq(webfilters.id, id));
+  if (!stored) return notFound('webfilter', id);
+  // A URL sent back with its masked parts keeps the stored ones (same origin only).
+  const given = restoreBodyUrl(withoutReadOnly(input), stored.url);
+  if (!given.ok) return urlIssue(given.message);
+  const body = given.body;
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webfilterPatch.safeParse(body);
   if (!parsed.success) return invalidWebfilter(parsed.error, body);
@@ -156,7 +165,7 @@ export async function updateWebfilter(handle: DbHandle, id: string, input: unkno
       .set({ ...webfilterColumns(patch), ...(headers !== undefined && { headers }), updatedAt: new Date() })
       .where(eq(webfilters.id, id))
       .returning();
-    const changes = diff(audit(current), audit(row!));
+    const changes = { ...diff(audit(current), audit(row!)), ...secretChanges(current, row!) };
     if (ctx && Object.keys(changes).length) await recordAudit(tx as unknown as Db, ctx, { action: 'webfilter.updated', targetType: 'webfilter', targetId: id, changes });
     return ok(row!);
   });

@@ -11,6 +11,7 @@ import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './r
 import { targetWarning } from './target-warning';
 import { platformCatalogReady } from '../platforms/catalog';
 import { audited, diff, MASK, type AuditContext } from '../audit/record';
+import { maskTargetUrl, restoreBodyUrl, secretChanges, urlIssue } from '../secrets/target-url';
 
 type NewWebhook = typeof webhooks.$inferInsert;
 
@@ -97,7 +98,8 @@ export function webhookJson(w: Webhook): WebhookJson {
     id: w.id,
     description: w.description,
     event_type: w.eventType,
-    url: w.url,
+    // Its password and query values are write-only, like header values.
+    url: maskTargetUrl(w.url),
     enabled: w.enabled,
     use_www_form_encoding: w.useWwwFormEncoding,
     headers: maskedHeaders(w.headers),
@@ -131,7 +133,9 @@ export async function getWebhook(handle: DbHandle, id: string): Promise<Webhook 
 }
 
 export async function createWebhook(handle: DbHandle, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
-  const body = withoutDisabledReason(withoutReadOnly(input));
+  const given = restoreBodyUrl(withoutDisabledReason(withoutReadOnly(input)), null);
+  if (!given.ok) return urlIssue(given.message);
+  const body = given.body;
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookCreate.safeParse(body);
   if (!parsed.success) return invalidWebhook(parsed.error, body);
@@ -156,15 +160,18 @@ export async function createWebhook(handle: DbHandle, input: unknown, ctx?: Audi
 /** Partial update: only the fields present change. */
 export async function updateWebhook(handle: DbHandle, id: string, input: unknown, ctx?: AuditContext): Promise<Result<Saved>> {
   if (!isUuid(id)) return notFound('webhook', id);
-  const body = withoutDisabledReason(withoutReadOnly(input));
+  const [cur] = await handle.db.select({ headers: webhooks.headers, url: webhooks.url }).from(webhooks).where(eq(webhooks.id, id));
+  if (!cur) return notFound('webhook', id);
+  // A URL sent back with its masked parts keeps the stored ones (same origin only).
+  const given = restoreBodyUrl(withoutDisabledReason(withoutReadOnly(input)), cur.url);
+  if (!given.ok) return urlIssue(given.message);
+  const body = given.body;
   await platformCatalogReady(handle); // a platform's own types are valid too
   const parsed = webhookPatch.safeParse(body);
   if (!parsed.success) return invalidWebhook(parsed.error, body);
   const v = parsed.data;
   let headers: Record<string, string> | undefined;
   if (v.headers !== undefined) {
-    const [cur] = await handle.db.select({ headers: webhooks.headers }).from(webhooks).where(eq(webhooks.id, id));
-    if (!cur) return notFound('webhook', id);
     const merged = mergeHeaders(cur.headers ?? {}, v.headers);
     if (!merged.ok) return headerIssue(merged.name, merged.message);
     headers = merged.headers;
@@ -183,7 +190,7 @@ export async function updateWebhook(handle: DbHandle, id: string, input: unknown
       })
       .where(eq(webhooks.id, id))
       .returning();
-    const changes = diff(audit(current), audit(updated!));
+    const changes = { ...diff(audit(current), audit(updated!)), ...secretChanges(current, updated!) };
     // Saving an editor unchanged changes nothing worth a line in the log.
     return { value: updated!, entry: Object.keys(changes).length ? { action: 'webhook.updated', targetType: 'webhook', targetId: id, changes } : null };
   });

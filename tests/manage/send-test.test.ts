@@ -131,7 +131,7 @@ describe('testWebfilter', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ data: { user: { first_name: 'Ada' } }, exception: { PreventLogin: 'Closed for exams.' } }),
     }));
-    const r = await testWebfilter(null, webfilter({}));
+    const r = await testWebfilter(handle, null, webfilter({}));
     if (!r.ok) throw new Error(r.error);
     expect(r.value.exchange.status).toBe(200);
     expect(r.value.changes).toEqual({ user: { first_name: 'Ada' } });
@@ -145,18 +145,18 @@ describe('testWebfilter', () => {
 
   it('honours the options being edited: disable halting, halt on 5xx with a redirect', async () => {
     rx.respond(() => ({ status: 200, body: JSON.stringify({ exception: { PreventLogin: 'x' } }) }));
-    const ignored = await testWebfilter(null, webfilter({ disable_halting: true }));
+    const ignored = await testWebfilter(handle, null, webfilter({ disable_halting: true }));
     expect(ignored.ok && ignored.value.exception).toBeNull();
 
     rx.respond(() => ({ status: 503, body: 'down' }));
-    const halted = await testWebfilter(null, webfilter({ halt_on_5xx: true, redirect_on_5xx: '/maintenance' }));
+    const halted = await testWebfilter(handle, null, webfilter({ halt_on_5xx: true, redirect_on_5xx: '/maintenance' }));
     if (!halted.ok) throw new Error(halted.error);
     // PreventLogin takes no status_code, so the engine leaves it out.
     expect(halted.value.exception).toEqual({ name: 'PreventLogin', message: expect.stringContaining('503'), redirect_to: '/maintenance' });
   });
 
   it('rejects options the filter cannot honour', async () => {
-    const r = await testWebfilter(null, webfilter({ filter_type: 'ScheduleQuerySetRequested', halt_on_4xx: true }));
+    const r = await testWebfilter(handle, null, webfilter({ filter_type: 'ScheduleQuerySetRequested', halt_on_4xx: true }));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues![0]!.path).toBe('halt_on_4xx');
   });

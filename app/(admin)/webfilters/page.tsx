@@ -10,6 +10,7 @@ import { targetStats } from '@/lib/manage/stats';
 import { ButtonLink } from '@/components/ui/button';
 import { EmptyState, PageHeader } from '@/components/ui/card';
 import { WebfilterTable } from '@/components/webfilters/webfilter-table';
+import { maskTargetUrl } from '@/lib/secrets/target-url';
 
 export const metadata: Metadata = { title: 'Webfilters' };
 
@@ -31,7 +32,7 @@ export default async function WebfiltersPage() {
       description: f.description,
       filterType: f.filterType,
       filterLabel: findFilter(f.filterType)?.label ?? f.filterType,
-      url: f.url,
+      url: maskTargetUrl(f.url),
       enabled: f.enabled,
       order,
       count: counts.get(f.filterType)!,

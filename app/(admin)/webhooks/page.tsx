@@ -10,6 +10,7 @@ import { targetStats } from '@/lib/manage/stats';
 import { ButtonLink } from '@/components/ui/button';
 import { EmptyState, PageHeader } from '@/components/ui/card';
 import { WebhookTable } from '@/components/webhooks/webhook-table';
+import { maskTargetUrl } from '@/lib/secrets/target-url';
 
 export const metadata: Metadata = { title: 'Webhooks' };
 
@@ -25,7 +26,7 @@ export default async function WebhooksPage() {
     description: h.description,
     eventType: h.eventType,
     eventLabel: findEvent(h.eventType)?.label ?? h.eventType,
-    url: h.url,
+    url: maskTargetUrl(h.url),
     enabled: h.enabled,
     disabledReason: h.disabledReason,
     health: stats.get(h.id)!,

@@ -58,7 +58,7 @@ function storable(_: string, v: unknown): unknown {
 }
 
 /** Both tables in one statement (atomic on its own): the rows travel as a single jsonb parameter. */
-async function insert(handle: DbHandle, entries: { e: FilterLogEntry; requestId: string | null }[]): Promise<void> {
+async function insert(handle: DbHandle, entries: Entry[]): Promise<void> {
   const rows = JSON.stringify(entries.map(({ e, requestId }) => row(e, requestId)), storable);
   await handle.rows(sql`
     with input as (
@@ -82,7 +82,8 @@ async function insert(handle: DbHandle, entries: { e: FilterLogEntry; requestId:
 }
 
 /** The batch in one statement; if it fails, each entry alone, so one bad row never loses the others' log. */
-async function insertEach(handle: DbHandle, entries: { e: FilterLogEntry; requestId: string | null }[]) {
+type Entry = { e: FilterLogEntry; requestId: string | null };
+async function insertEach(handle: DbHandle, entries: Entry[]): Promise<Entry[]> {
   try {
     await insert(handle, entries);
     return entries;
@@ -92,7 +93,7 @@ async function insertEach(handle: DbHandle, entries: { e: FilterLogEntry; reques
       return [];
     }
   }
-  const written = [];
+  const written: Entry[] = [];
   for (const entry of entries) written.push(...(await insertEach(handle, [entry])));
   return written;
 }

@@ -11,6 +11,7 @@ import { PageHeader } from '@/components/ui/card';
 import { BackLink } from '@/components/ui/back-link';
 import { DeleteWebfilter } from '@/components/webfilters/delete-webfilter';
 import { WebfilterForm } from '@/components/webfilters/webfilter-form';
+import { maskTargetUrl } from '@/lib/secrets/target-url';
 
 export const metadata: Metadata = { title: 'Edit webfilter' };
 
@@ -34,10 +35,10 @@ export default async function EditWebfilterPage({ params }: { params: Promise<{ 
           </>
         }
       />
-      <WebfilterForm platform={platform} id={webfilter.id} initial={{ ...webfilterValues(webfilter), headers: Object.keys(webfilter.headers ?? {}).map((name) => ({ name, value: '' })) }}
+      <WebfilterForm platform={platform} id={webfilter.id} initial={{ ...webfilterValues(webfilter), url: maskTargetUrl(webfilter.url), headers: Object.keys(webfilter.headers ?? {}).map((name) => ({ name, value: '' })) }}
         storedHeaders={Object.keys(webfilter.headers ?? {})}
         warning={await targetWarning(webfilter.url)}>
-        <DeleteWebfilter id={webfilter.id} name={webfilter.description || webfilter.url} />
+        <DeleteWebfilter id={webfilter.id} name={webfilter.description || maskTargetUrl(webfilter.url)} />
       </WebfilterForm>
     </>
   );

@@ -14,6 +14,7 @@ import { SecretPanel } from '@/components/webhooks/secret-panel';
 import { WebhookForm } from '@/components/webhooks/webhook-form';
 import { ReplayPanel } from '@/components/webhooks/replay-panel';
 import { conditionRow } from '@/lib/validation/webhook';
+import { maskTargetUrl } from '@/lib/secrets/target-url';
 
 export const metadata: Metadata = { title: 'Edit webhook' };
 
@@ -23,7 +24,7 @@ export default async function EditWebhookPage({ params }: { params: Promise<{ id
   const { id } = await params;
   const webhook = await getWebhook(await getDb(), id);
   if (!webhook) notFound();
-  const name = webhook.description || webhook.url;
+  const name = webhook.description || maskTargetUrl(webhook.url);
   return (
     <>
       <BackLink href="/webhooks">Webhooks</BackLink>
@@ -43,7 +44,8 @@ platform={platform}         id={webhook.id}
         initial={{
           description: webhook.description,
           event_type: webhook.eventType,
-          url: webhook.url,
+          // Its password and query values are write-only: sent back masked, they keep the stored ones.
+          url: maskTargetUrl(webhook.url),
           enabled: webhook.enabled,
           use_www_form_encoding: webhook.useWwwFormEncoding,
           // Values are write-only: the names come back with blank values (blank keeps the stored one).
