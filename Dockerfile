@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
 # The Open edX Webhooks service. From the repository root: `docker build -t openedx-webhooks .`
+# Published for each release as ghcr.io/<owner>/openedx-webhooks:<version> (.github/workflows/release.yml).
 # The Tutor plugin builds this same file (a copy in openedx/tutor, kept equal by its tests) with
-# `--build-context source=<checkout or git URL>`, which replaces the `source` stage below.
+# `--build-context source=<folder or git URL>` (WEBHOOKS_SOURCE, else the release's tag), which replaces the
+# `source` stage below.
 # tests/deploy/image-start.test.ts reads the final stage (its COPY list, ENV, USER, HEALTHCHECK and CMD) and
 # runs exactly that: keep ENV as KEY=value pairs and CMD/HEALTHCHECK in JSON form.
-ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim
+# Node.js 24 LTS on Debian 13 (trixie).
+ARG NODE_IMAGE=docker.io/library/node:24-trixie-slim
 
 # The repository: the build context, unless a named context called `source` is given.
 FROM scratch AS source

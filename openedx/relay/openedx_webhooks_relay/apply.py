@@ -60,8 +60,9 @@ def protected_field(model: type[models.Model], field: models.Field) -> bool:
     if not (field.name in PROTECTED_FIELDS or field.is_relation):
         return False
     allowed = writable_fields()
-    label = f"{model._meta.app_label}.{model._meta.object_name}.{field.name}".lower()
-    return field.name.lower() not in allowed and label not in allowed
+    label = f"{model._meta.app_label}.{model._meta.object_name}".lower()
+    names = {field.name.lower(), str(getattr(field, "attname", field.name)).lower()}
+    return not any(n in allowed or f"{label}.{n}" in allowed for n in names)
 
 
 class Skip(Exception):
@@ -365,14 +366,14 @@ def coerce_field(field: models.Field, value: Any) -> Any:
         raise Skip(f"{value!r} does not fit {field.name}: {exc}") from None
 
 
-def refused(path: str, key: str, model: type[models.Model]) -> None:
+def refused(path: str, key: str, model: type[models.Model], name: str | None = None) -> None:
     """Logs a refused privilege or identity change (an error: a webfilter asked for what it may not have)."""
     log.error(
-        "openedx-webhooks-relay: change to %s.%s refused: a privilege or identity field is never written from a "
-        "webfilter's answer (list %r in OPENEDX_WEBHOOKS_WRITABLE_FIELDS to allow it)",
+        "openedx-webhooks-relay: change to %s.%s refused: a privilege or identity field or a relation is never "
+        "written from a webfilter's answer unless OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists it (%r)",
         path,
         key,
-        f"{model._meta.app_label}.{model._meta.object_name}.{key}",
+        f"{model._meta.app_label}.{model._meta.object_name}.{name or key}",
     )
 
 
@@ -399,7 +400,7 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
             log.warning("openedx-webhooks-relay: change to %s.%s ignored: the primary key is never changed", path, key)
             continue
         if protected_field(type(obj), field):
-            refused(path, key, type(obj))
+            refused(path, key, type(obj), field.name)
             continue
         try:
             updates[field.attname] = coerce_field(field, value)

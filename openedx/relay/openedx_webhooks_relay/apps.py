@@ -43,9 +43,12 @@ class WebhooksRelayConfig(AppConfig):
         except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
             log.exception("openedx-webhooks-relay: could not merge its step into OPEN_EDX_FILTERS_CONFIG")
         try:
-            from . import catalog, events
+            from . import catalog, events, tasks
+            from .routing import routing
 
+            routing.load_at_start()
             events.connect_all()
+            tasks.start()  # this process sweeps the outbox (a forked child starts its own thread)
             catalog.sync_in_background()
         except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
             log.exception("openedx-webhooks-relay: could not start; events are not relayed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +33,11 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def unauthorized(self) -> bool:
+        """401 or 403: the key is wrong, rotated or lacks a scope; an operator can fix it, so it is worth retrying."""
+        return self.status in (401, 403)
 
     @property
     def transient(self) -> bool:
@@ -85,9 +91,22 @@ def _session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
-        session.trust_env = False  # the platform's proxy variables are not meant for an internal service
+        # The platform's proxy variables (HTTP_PROXY…) are not meant for an internal service; the CA bundle is
+        # still honoured, through verify() on every call.
+        session.trust_env = False
         _local.session = session
     return session
+
+
+def verify() -> str | bool:
+    """What TLS verification trusts: OPENEDX_WEBHOOKS_CA_BUNDLE (a private CA), else REQUESTS_CA_BUNDLE or
+    CURL_CA_BUNDLE from the environment (as requests does with trust_env), else certifi's bundle."""
+    bundle = (
+        setting("OPENEDX_WEBHOOKS_CA_BUNDLE")
+        or os.environ.get("REQUESTS_CA_BUNDLE")
+        or os.environ.get("CURL_CA_BUNDLE")
+    )
+    return str(bundle) if bundle else True
 
 
 def call(
@@ -98,7 +117,9 @@ def call(
     headers: dict[str, str] | None = None,
     timeout: float | None = None,
 ) -> Result:
-    """One call to the service (`path` like "/api/events"). Never raises: failures come back as a Result."""
+    """One call to the service (`path` like "/api/events"). Never raises: failures come back as a Result.
+
+    `body` is sent as JSON; a `str` or `bytes` body is taken as JSON text already encoded (the outbox's rows)."""
     base = str(setting("OPENEDX_WEBHOOKS_URL") or "").rstrip("/")
     key = str(setting("OPENEDX_WEBHOOKS_API_KEY") or "")
     if not base or not key:
@@ -111,12 +132,19 @@ def call(
     data = None
     if body is not None:
         sent["content-type"] = "application/json"
-        data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode("utf-8")
+        else:
+            data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     if headers:
         sent.update(headers)
     try:
         limit = float(timeout if timeout is not None else setting("OPENEDX_WEBHOOKS_TIMEOUT"))
-        res = _session().request(method, base + path, data=data, headers=sent, timeout=limit, allow_redirects=False)
+        res = _session().request(
+            method, base + path, data=data, headers=sent, timeout=limit, allow_redirects=False, verify=verify()
+        )
     except Exception as exc:  # noqa: BLE001 - a relay call never raises into the platform
         return Result(None, error=f"{type(exc).__name__}: {exc}")
     parsed: Any = None

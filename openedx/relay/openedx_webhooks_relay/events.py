@@ -1,16 +1,17 @@
-"""One receiver on every Open edX event: build the §3 body, then hand it off after the transaction commits."""
+"""One receiver on every Open edX event: build the §3 body, write it to the outbox in the event's transaction, then
+hand it to the relay thread after the commit."""
 
 from __future__ import annotations
 
 import importlib
 import logging
 import pkgutil
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db import transaction
 
-from . import client, routing, tasks
+from . import client, outbox, routing, tasks
 from .serialize import iso_datetime, to_json
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def event_body(signal: Any, metadata: Any, data: dict[str, Any]) -> dict[str, An
 
 
 def relay_event(sender: Any = None, signal: Any = None, metadata: Any = None, **kwargs: Any) -> None:
-    """The receiver: cheap checks, the body, then an on_commit hand-off. Never raises into send_event."""
+    """The receiver: cheap checks, the body, the outbox row, then an on_commit hand-off. Never raises."""
     try:
         from_bus = kwargs.pop("from_event_bus", False)
         if from_bus or signal is None or metadata is None or not client.enabled():
@@ -92,6 +93,12 @@ def relay_event(sender: Any = None, signal: Any = None, metadata: Any = None, **
         if not routing.wants_event(event_type, signal_names().get(event_type)):
             return
         body = event_body(signal, metadata, kwargs)
-        transaction.on_commit(lambda: tasks.enqueue(body))
+        if outbox.enabled():
+            event_id = body["metadata"]["id"]
+            text = outbox.encode(body)
+            if outbox.write(event_id, event_type, text):
+                transaction.on_commit(partial(tasks.enqueue_row, event_id, text))
+                return
+        transaction.on_commit(partial(tasks.enqueue, body))
     except Exception:  # noqa: BLE001 - an event must never fail because of the relay
         log.exception("openedx-webhooks-relay: event %s not relayed", getattr(signal, "event_type", "?"))

@@ -5,16 +5,15 @@ filter of the installed openedx-filters. A filter type with no enabled webfilter
 returns at once without a network call. Only the filter's own exceptions leave this step: a webfilter's halt,
 or, with OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False, the halt for a service that cannot answer.
 
-A call that gets no answer at all (refused, timed out) pauses the network for NO_ANSWER_PAUSE seconds: the
-filter calls in that time are treated as unanswered at once, so a service that hangs costs the platform one
-timeout every few seconds, not one per request.
+A failed call (no answer, a 5xx, 401/403…) opens the circuit breaker of breaker.py: the filter calls of the next
+seconds are treated as unanswered at once, so a failing service costs the platform one failed call every few
+seconds, not one per request.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import time
 from typing import Any
 
 from openedx_filters.exceptions import OpenEdxFilterException
@@ -22,15 +21,12 @@ from openedx_filters.filters import PipelineStep
 
 from . import client, routing
 from .apply import answer_exception, apply_changes, halt_class, make_exception
+from .breaker import breaker
 from .serialize_filters import arguments_to_json
 
 log = logging.getLogger(__name__)
 
 _classes: dict[str, type] = {}
-
-#: Seconds without filter calls to a service that gave no answer (per service URL).
-NO_ANSWER_PAUSE = 5.0
-_no_answer_until: dict[str, float] = {}
 
 
 def filter_class(filter_type: str) -> type | None:
@@ -92,8 +88,8 @@ class Webfilter(PipelineStep):
     def _relay(self, arguments: dict[str, Any]) -> dict[str, Any]:
         cls = filter_class(self.filter_type)
         base = str(client.setting("OPENEDX_WEBHOOKS_URL"))
-        if time.monotonic() < _no_answer_until.get(base, 0.0):
-            return self._unanswered(cls, f"no answer to a call in the last {NO_ANSWER_PAUSE:g} s", quiet=True)
+        if not breaker.allow(base):
+            return self._unanswered(cls, breaker.reason(base), quiet=True)
         # Only the filter's own arguments: a step before this one may have added keys of its own to the
         # pipeline's output, which the service would refuse (they pass through untouched).
         own = filter_arguments(cls) if cls is not None else frozenset(arguments)
@@ -102,8 +98,7 @@ class Webfilter(PipelineStep):
             "data": arguments_to_json({k: v for k, v in arguments.items() if k in own}),
         }
         res = client.call("POST", "/api/filters", body)
-        if res.status is None:
-            _no_answer_until[base] = time.monotonic() + NO_ANSWER_PAUSE
+        breaker.record(base, res)
         if not res.ok or not isinstance(res.body, dict):
             return self._unanswered(cls, _reason(res))
         answer = res.body

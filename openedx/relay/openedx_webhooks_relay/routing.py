@@ -2,7 +2,13 @@
 
 A lookup never waits on the network: it reads the last answer and, when that answer is older than
 OPENEDX_WEBHOOKS_ROUTING_TTL (at most 30 s), wakes a background thread that asks again with If-None-Match.
-Until a first answer, every type counts as wanted (the service decides).
+
+Routing is loaded when the process starts (AppConfig.ready): the last answer any process got is kept in the
+Django cache (shared by the platform's processes), so a new uwsgi worker or Celery child knows it at once, and a
+background thread asks the service. Until a process has an answer, every event counts as wanted (the outbox
+holds it; the service drops what no webhook wants), but a filter call goes to the service only when the operator
+chose fail closed: with fail open, a filter whose webfilter the process cannot know about yet goes on, as it
+would if the service were unreachable.
 """
 
 from __future__ import annotations
@@ -50,15 +56,46 @@ class Routing:
         return event_type in routes.events or (signal is not None and signal in routes.events)
 
     def has_filter(self, filter_type: str, name: str | None = None) -> bool:
-        """True when some enabled webfilter runs for this filter type (or routing is not known yet)."""
+        """True when some enabled webfilter runs for this filter type (routing not known yet: only fail closed)."""
         routes = self._current()
         if routes is None:
-            return True
+            return not client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN")
         return filter_type in routes.filters or (name is not None and name in routes.filters)
 
     @property
     def routes(self) -> Routes | None:
         return self._routes
+
+    def load_at_start(self) -> None:
+        """The last answer from the shared cache (no network), then a refresh on the background thread."""
+        if not client.enabled():
+            return
+        if self._routes is None:
+            try:
+                from django.core.cache import cache
+
+                kept = cache.get(self._cache_key())
+                if isinstance(kept, dict):
+                    self._routes = _routes_of(kept, kept.get("__etag__"))
+            except Exception:  # noqa: BLE001 - no cache: the refresh below answers
+                log.debug("openedx-webhooks-relay: no routing in the cache", exc_info=True)
+        self._fetched_at = 0.0
+        self._kick()
+
+    @staticmethod
+    def _cache_key() -> str:
+        import hashlib
+
+        url = str(client.setting("OPENEDX_WEBHOOKS_URL") or "")
+        return "openedx_webhooks_relay:routing:" + hashlib.sha256(url.encode()).hexdigest()[:16]
+
+    def _keep(self, body: dict, etag: str | None) -> None:
+        try:
+            from django.core.cache import cache
+
+            cache.set(self._cache_key(), {**body, "__etag__": etag}, 24 * 3600)
+        except Exception:  # noqa: BLE001 - the cache is a help, not a need
+            log.debug("openedx-webhooks-relay: routing not kept in the cache", exc_info=True)
 
     def _current(self) -> Routes | None:
         if time.monotonic() - self._fetched_at >= self.ttl():
@@ -108,15 +145,9 @@ class Routing:
         if res.status == 304 and previous is not None:
             self._fetched_at = time.monotonic()
         elif res.status == 200 and isinstance(res.body, dict):
-            events = [str(e) for e in res.body.get("events") or []]
-            self._routes = Routes(
-                events=frozenset(events),
-                filters=frozenset(str(f) for f in res.body.get("filters") or []),
-                version=str(res.body.get("version", "")),
-                etag=res.headers.get("etag"),
-                all_events="*" in events,
-            )
+            self._routes = _routes_of(res.body, res.headers.get("etag"))
             self._fetched_at = time.monotonic()
+            self._keep(res.body, res.headers.get("etag"))
         else:
             # Not known better: keep the last answer, ask again after the TTL.
             self._fetched_at = time.monotonic()
@@ -124,10 +155,27 @@ class Routing:
         return self._routes
 
     def reset(self) -> None:
-        """Forgets the answer (every type wanted again until the next one); for tests and settings changes."""
+        """Forgets the answer, here and in the shared cache; for tests and settings changes."""
         self._generation += 1
         self._routes = None
         self._fetched_at = 0.0
+        try:
+            from django.core.cache import cache
+
+            cache.delete(self._cache_key())
+        except Exception:  # noqa: BLE001
+            log.debug("openedx-webhooks-relay: routing not removed from the cache", exc_info=True)
+
+
+def _routes_of(body: dict, etag: str | None) -> Routes:
+    events = [str(e) for e in body.get("events") or []]
+    return Routes(
+        events=frozenset(events),
+        filters=frozenset(str(f) for f in body.get("filters") or []),
+        version=str(body.get("version", "")),
+        etag=etag,
+        all_events="*" in events,
+    )
 
 
 routing = Routing()

@@ -1,13 +1,15 @@
-"""Getting event bodies to the service off the request path: the platform's Celery, or an in-process queue.
+"""Getting events to the service off the request path: the outbox's rows (or, with the outbox off, the bodies
+themselves) handed to one relay thread per process, which sends them through Celery or posts them itself.
 
-The receiver only puts the body on a bounded in-process queue (after the transaction commits). One daemon
-thread per process takes it from there:
-- "celery" (default): publishes the `openedx_webhooks_relay.send_event` task on the platform's own Celery app;
-  the worker posts it and retries with exponential backoff while the service cannot take it, for at least
-  OPENEDX_WEBHOOKS_RETRY_HOURS. `metadata.id` makes every retry safe (the service stores an event once).
-- "thread": the same thread posts it itself and keeps retries in memory (lost if the process ends), for
-  installs without a Celery worker.
-A 4xx other than 408/429 means the service will never take the body: logged, not retried.
+- "celery" (default): the thread publishes `openedx_webhooks_relay.send_events` (up to BATCH events a task) on the
+  platform's Celery app, on OPENEDX_WEBHOOKS_CELERY_QUEUE when set; a worker posts each event once. With the outbox
+  (the default), a failed attempt sets the row's next attempt and ends the task: long waits are kept in the table,
+  never in the broker, so a Redis visibility timeout can never redeliver a waiting task.
+- "thread": the same thread posts the events itself, for installs without a Celery worker.
+The thread also sweeps the outbox every OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS (rows a dead process left, rows whose
+retry time has come, rows the broker could not take). `metadata.id` makes every repeat safe: the service stores an
+event once. A 4xx other than 401, 403, 408 and 429 means the service will never take the body: logged, not retried;
+401 and 403 (a rotated or wrong key) are errors an operator fixes, so they are logged and retried.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import atexit
 import collections
 import heapq
+import json
 import logging
 import os
 import random
@@ -27,63 +30,129 @@ from . import client
 log = logging.getLogger(__name__)
 
 TASK_NAME = "openedx_webhooks_relay.send_event"
+BATCH_TASK_NAME = "openedx_webhooks_relay.send_events"
 MAX_DELAY = 3600.0
+#: Events per send_events task at most.
+BATCH = 50
 
 SENT, RETRY, DROPPED = "sent", "retry", "dropped"
 
 
-def backoff(retries: int) -> float:
-    """Seconds before retry number `retries` (0-based): base × 2^n up to an hour, ±10 % jitter."""
+def backoff(retries: int, cap: float = MAX_DELAY) -> float:
+    """Seconds before retry number `retries` (0-based): base × 2^n up to `cap`, ±10 % jitter."""
     base = max(0.05, float(client.setting("OPENEDX_WEBHOOKS_RETRY_BASE_SECONDS")))
-    delay = min(MAX_DELAY, base * (2 ** min(retries, 30)))
+    delay = min(cap, base * (2 ** min(retries, 30)))
     return delay * random.uniform(0.9, 1.1)
 
 
-def max_retries() -> int:
+def max_retries(cap: float = MAX_DELAY) -> int:
     """How many retries cover OPENEDX_WEBHOOKS_RETRY_HOURS with the schedule of `backoff` (jitter aside)."""
     budget = float(client.setting("OPENEDX_WEBHOOKS_RETRY_HOURS")) * 3600
     base = max(0.05, float(client.setting("OPENEDX_WEBHOOKS_RETRY_BASE_SECONDS")))
     total, n = 0.0, 0
     while total < budget:
-        total += min(MAX_DELAY, base * (2 ** min(n, 30)))
+        total += min(cap, base * (2 ** min(n, 30)))
         n += 1
     return n
 
 
-def deliver(body: dict[str, Any]) -> str:
-    """One POST /api/events; SENT, RETRY (no answer, 5xx, 408, 429) or DROPPED (any other 4xx)."""
+def _label(body: Any) -> str:
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return "?"
+    return f"{body.get('event_type')} {body.get('metadata', {}).get('id')}"
+
+
+def deliver(body: dict[str, Any] | str) -> tuple[str, str]:
+    """One POST /api/events: (SENT | RETRY | DROPPED, what happened). RETRY: no answer, 5xx, 408, 429, 401, 403."""
     res = client.call("POST", "/api/events", body)
-    event = f"{body.get('event_type')} {body.get('metadata', {}).get('id')}"
     if res.ok:
-        return SENT
+        return SENT, ""
+    reason = res.error or f"HTTP {res.status}"
+    if res.unauthorized:
+        log.error(
+            "openedx-webhooks-relay: event %s refused with HTTP %s: check OPENEDX_WEBHOOKS_API_KEY (a key of the "
+            "service with the scope events); retried with backoff: %s",
+            _label(body),
+            res.status,
+            res.body,
+        )
+        return RETRY, reason
     if res.transient:
-        log.warning("openedx-webhooks-relay: event %s not taken yet (%s)", event, res.error or f"HTTP {res.status}")
-        return RETRY
-    log.error("openedx-webhooks-relay: event %s refused by the service, HTTP %s: %s", event, res.status, res.body)
-    return DROPPED
+        log.warning("openedx-webhooks-relay: event %s not taken yet (%s)", _label(body), reason)
+        return RETRY, reason
+    log.error(
+        "openedx-webhooks-relay: event %s refused by the service, HTTP %s: %s", _label(body), res.status, res.body
+    )
+    return DROPPED, reason
+
+
+def attempt_row(event_id: str, body: str) -> str:
+    """One attempt for an outbox row: deleted when sent or refused for good, else its next attempt is set."""
+    from . import outbox
+
+    outcome, reason = deliver(body)
+    if outcome == RETRY:
+        delay = outbox.failed(event_id, reason)
+        if delay is not None:
+            dispatcher.sweep_at(delay)  # this process takes it again when due, not only at its next sweep
+    else:
+        outbox.done(event_id)
+    return outcome
+
+
+def visibility_timeout(app: Any) -> float:
+    """The broker's visibility timeout (Redis and SQS redeliver a task held unacknowledged longer than it)."""
+    try:
+        opts = app.conf.broker_transport_options or {}
+        return float(opts.get("visibility_timeout") or 3600)
+    except Exception:  # noqa: BLE001
+        return 3600.0
 
 
 try:
     from celery import shared_task
 except ImportError:  # pragma: no cover - the platform always has Celery; the thread mode does not need it
     shared_task = None
-    send_event = None
+    send_event = send_events = None
 else:
+
+    @shared_task(name=BATCH_TASK_NAME, ignore_result=True)
+    def send_events(items: list[list[str]]) -> int:
+        """Celery task (outbox mode): one attempt for each [event_id, body]; returns how many were sent.
+
+        No Celery retry and no acks_late: a row that was not taken keeps its own next attempt in the outbox, and a
+        worker that dies mid-task leaves rows that the sweep sends again after their lease.
+        """
+        sent = 0
+        for event_id, body in items:
+            try:
+                sent += attempt_row(event_id, body) == SENT
+            except Exception:  # noqa: BLE001 - one bad row must not stop the others
+                log.exception("openedx-webhooks-relay: event %s not handled", event_id)
+        return sent
 
     @shared_task(bind=True, name=TASK_NAME, max_retries=None, ignore_result=True, acks_late=True)
     def send_event(self: Any, body: dict[str, Any]) -> str:
-        """Celery task: post one event body; retried with backoff while the service cannot take it."""
-        outcome = deliver(body)
+        """Celery task (outbox off): post one event body; retried with backoff while the service cannot take it.
+
+        A retry waits at most half the broker's visibility timeout: a task held longer would be delivered again.
+        """
+        outcome, _ = deliver(body)
         if outcome != RETRY:
             return outcome
-        if self.request.retries >= max_retries():
-            log.error(
-                "openedx-webhooks-relay: event %s given up after %d retries",
-                body.get("event_type"),
-                self.request.retries,
-            )
+        cap = min(MAX_DELAY, visibility_timeout(self.app) / 2)
+        if self.request.retries >= max_retries(cap):
+            log.error("openedx-webhooks-relay: event %s given up after %d retries", _label(body), self.request.retries)
             return DROPPED
-        raise self.retry(countdown=backoff(self.request.retries))
+        raise self.retry(countdown=backoff(self.request.retries, cap), queue=queue_name())
+
+
+def queue_name() -> str | None:
+    """OPENEDX_WEBHOOKS_CELERY_QUEUE, or None for the Celery app's default queue."""
+    return str(client.setting("OPENEDX_WEBHOOKS_CELERY_QUEUE") or "") or None
 
 
 def mode() -> str:
@@ -100,10 +169,10 @@ def mode() -> str:
 
 
 class Dispatcher:
-    """The per-process hand-off: a bounded inbox, a heap of delayed retries and one daemon thread.
+    """The per-process hand-off: an inbox, one daemon thread, the outbox sweep (and, outbox off, retries in memory).
 
     `put` only appends to a deque: it never wakes the thread, because waking it hands the GIL to it in the middle of
-    the platform's request (measured: several hundred µs). The thread looks at the inbox every POLL seconds instead.
+    the platform's request. The thread looks at the inbox every POLL seconds instead.
     """
 
     POLL = 0.05
@@ -112,21 +181,33 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._heap_lock = threading.Lock()
         self._pid = 0
-        self._inbox: collections.deque[dict[str, Any]] = collections.deque()
+        self._inbox: collections.deque[tuple[str, Any]] = collections.deque()
         self._later: list[tuple[float, int, dict[str, Any], int, float]] = []
         self._busy = 0
         self._seq = 0
         self._size = 10000
+        self._next_sweep = 0.0
 
     def put(self, body: dict[str, Any]) -> bool:
-        self._ensure()
+        """A body held in memory only (outbox off, or its table missing)."""
+        return self._put(("mem", body))
+
+    def put_row(self, event_id: str, body: str) -> bool:
+        """An outbox row just committed: sent at once; if this process dies first, the sweep sends it."""
+        return self._put(("row", (event_id, body)))
+
+    def _put(self, item: tuple[str, Any]) -> bool:
+        self.ensure()
         if len(self._inbox) >= self._size:
-            log.error("openedx-webhooks-relay: queue full, event %s dropped", body.get("event_type"))
+            if item[0] == "row":
+                return False  # the row is safe in the outbox: the sweep sends it
+            log.error("openedx-webhooks-relay: queue full, event %s dropped", _label(item[1]))
             return False
-        self._inbox.append(body)
+        self._inbox.append(item)
         return True
 
-    def _ensure(self) -> None:
+    def ensure(self) -> None:
+        """Starts this process's thread (once per process: a forked child starts its own)."""
         if self._pid == os.getpid():
             return
         with self._lock:
@@ -136,11 +217,12 @@ class Dispatcher:
             self._inbox = collections.deque()
             self._later = []
             self._busy = 0
+            self._next_sweep = 0.0
             threading.Thread(target=self._loop, name="openedx-webhooks-events", daemon=True).start()
             self._pid = os.getpid()
 
     def pending(self) -> int:
-        """Bodies not handed off yet (queued, being handled or waiting for a retry)."""
+        """Bodies not handed off yet (queued, being handled or waiting for a retry in memory)."""
         return len(self._inbox) + len(self._later) + self._busy
 
     def drain(self, timeout: float) -> bool:
@@ -153,81 +235,182 @@ class Dispatcher:
         return False
 
     def forget(self) -> int:
-        """Drops the retries waiting in this process (tests; a settings change); returns how many."""
+        """Drops the retries waiting in this process's memory (tests; a settings change); returns how many."""
         with self._heap_lock:
             dropped = len(self._later)
             self._later.clear()
         return dropped
 
-    def _next(self) -> tuple[dict[str, Any], int, float] | None:
-        # _busy is set before the item leaves the inbox, so drain() never sees both empty while one is in hand.
-        self._busy = 1
-        try:
-            body = self._inbox.popleft()
-            return body, 0, time.monotonic()
-        except IndexError:
-            pass
-        with self._heap_lock:
-            if self._later and self._later[0][0] <= time.monotonic():
-                _, _, body, attempt, first = heapq.heappop(self._later)
-                return body, attempt, first
-        self._busy = 0
-        return None
+    def sweep_at(self, delay: float) -> None:
+        """The thread sweeps the outbox in `delay` seconds at the latest (a row this process failed is due then)."""
+        self.ensure()
+        self._next_sweep = min(self._next_sweep, time.monotonic() + delay + 0.01)
+
+    def _take(self) -> list[tuple[str, Any]]:
+        items: list[tuple[str, Any]] = []
+        while len(items) < BATCH:
+            try:
+                items.append(self._inbox.popleft())
+            except IndexError:
+                break
+        return items
 
     def _loop(self) -> None:
         while True:
-            item = self._next()
-            if item is None:
-                time.sleep(self.POLL)
-                continue
-            body, attempt, first = item
+            # _busy is set before items leave the inbox, so drain() never sees both empty while one is in hand.
+            self._busy = 1
             try:
-                self._handle(body, attempt, first)
+                items = self._take()
+                if items:
+                    self._handle(items)
+                    continue
+                self._retry_in_memory()
+                if time.monotonic() >= self._next_sweep:
+                    self._next_sweep = time.monotonic() + _sweep_interval()
+                    self._sweep()
             except Exception:  # noqa: BLE001 - the thread must live on
-                log.exception("openedx-webhooks-relay: event %s not handed off", body.get("event_type"))
+                log.exception("openedx-webhooks-relay: events not handed off")
             finally:
                 self._busy = 0
+                _close_connections()
+            time.sleep(self.POLL)
 
-    def _handle(self, body: dict[str, Any], attempt: int, first: float) -> None:
+    def _handle(self, items: list[tuple[str, Any]]) -> None:
+        rows = [value for kind, value in items if kind == "row"]
+        if rows:
+            self._send_rows(rows, swept=False)
+        for kind, value in items:
+            if kind == "mem":
+                self._handle_memory(value, 0, time.monotonic())
+
+    def _send_rows(self, rows: list[tuple[str, str]], swept: bool) -> None:
+        if mode() == "celery":
+            for i in range(0, len(rows), BATCH):
+                batch = rows[i : i + BATCH]
+                try:
+                    send_events.apply_async(args=[[list(r) for r in batch]], queue=queue_name(), retry=False)
+                except Exception as exc:  # noqa: BLE001 - the broker is down: the rows wait in the outbox
+                    log.warning(
+                        "openedx-webhooks-relay: cannot publish %d events to Celery (%s); they wait in the outbox",
+                        len(batch),
+                        exc,
+                    )
+                    if swept:
+                        _release([event_id for event_id, _ in batch])
+            return
+        for event_id, body in rows:
+            attempt_row(event_id, body)
+
+    def _sweep(self) -> None:
+        from . import outbox
+
+        if not (client.enabled() and outbox.enabled()):
+            return
+        try:
+            while True:
+                rows = outbox.take(BATCH * 4)
+                if rows:
+                    log.info("openedx-webhooks-relay: %d events taken from the outbox", len(rows))
+                    self._send_rows(rows, swept=True)
+                if len(rows) < BATCH * 4:
+                    return
+        except Exception as exc:  # noqa: BLE001 - no table yet (migrations), database away: next sweep
+            log.warning("openedx-webhooks-relay: outbox not swept (%s: %s)", type(exc).__name__, exc)
+
+    # Outbox off: bodies in memory, retried in memory (thread mode) or by Celery.
+    def _retry_in_memory(self) -> None:
+        with self._heap_lock:
+            if not (self._later and self._later[0][0] <= time.monotonic()):
+                return
+            _, _, body, attempt, first = heapq.heappop(self._later)
+        self._handle_memory(body, attempt, first)
+
+    def _handle_memory(self, body: dict[str, Any], attempt: int, first: float) -> None:
         if mode() == "celery":
             try:
-                send_event.apply_async(args=[body], retry=True)
+                send_event.apply_async(args=[body], queue=queue_name(), retry=False)
                 return
             except Exception as exc:  # noqa: BLE001 - the broker is down: keep it here and try again
-                log.warning(
-                    "openedx-webhooks-relay: cannot publish event %s to Celery (%s)", body.get("event_type"), exc
-                )
+                log.warning("openedx-webhooks-relay: cannot publish event %s to Celery (%s)", _label(body), exc)
                 outcome = RETRY
         else:
-            outcome = deliver(body)
+            outcome, _ = deliver(body)
         if outcome != RETRY:
             return
         if time.monotonic() - first > float(client.setting("OPENEDX_WEBHOOKS_RETRY_HOURS")) * 3600:
-            log.error(
-                "openedx-webhooks-relay: event %s given up after %d attempts", body.get("event_type"), attempt + 1
-            )
+            log.error("openedx-webhooks-relay: event %s given up after %d attempts", _label(body), attempt + 1)
             return
         with self._heap_lock:
             if len(self._later) >= self._size:
-                log.error("openedx-webhooks-relay: retry queue full, event %s dropped", body.get("event_type"))
+                log.error("openedx-webhooks-relay: retry queue full, event %s dropped", _label(body))
                 return
             self._seq += 1
             heapq.heappush(self._later, (time.monotonic() + backoff(attempt), self._seq, body, attempt + 1, first))
+
+
+def _sweep_interval() -> float:
+    from . import outbox
+
+    return outbox.sweep_seconds() * random.uniform(0.8, 1.2)
+
+
+def _release(event_ids: list[str]) -> None:
+    from . import outbox
+
+    try:
+        outbox.release(event_ids)
+    except Exception:  # noqa: BLE001 - their lease ends by itself
+        log.debug("openedx-webhooks-relay: outbox rows not released", exc_info=True)
+
+
+def _close_connections() -> None:
+    # The thread's own database connection: closed after each turn with work, so none is left to time out.
+    try:
+        from django.db import connections
+
+        for conn in connections.all(initialized_only=True):
+            if conn.connection is not None and not conn.in_atomic_block:
+                conn.close()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 dispatcher = Dispatcher()
 
 
 def enqueue(body: dict[str, Any]) -> None:
-    """Called after commit: never raises, never waits on the network."""
+    """Called after commit (outbox off): never raises, never waits on the network."""
     try:
         dispatcher.put(body)
     except Exception:  # noqa: BLE001
-        log.exception("openedx-webhooks-relay: event %s not queued", body.get("event_type"))
+        log.exception("openedx-webhooks-relay: event %s not queued", _label(body))
+
+
+def enqueue_row(event_id: str, body: str) -> None:
+    """Called after commit (outbox on): never raises, never waits on the network."""
+    try:
+        dispatcher.put_row(event_id, body)
+    except Exception:  # noqa: BLE001
+        log.exception("openedx-webhooks-relay: event %s not queued (it waits in the outbox)", event_id)
+
+
+def start() -> None:
+    """Starts the relay thread when the relay is on, so this process sweeps the outbox (AppConfig.ready, forks)."""
+    try:
+        if client.enabled():
+            dispatcher.ensure()
+    except Exception:  # noqa: BLE001
+        log.exception("openedx-webhooks-relay: the relay thread did not start")
+
+
+if hasattr(os, "register_at_fork"):
+    # A forked child (uwsgi worker, Celery pool process) has no thread: start its own, which sweeps what a
+    # recycled sibling left behind.
+    os.register_at_fork(after_in_child=start)
 
 
 @atexit.register
 def _flush_at_exit() -> None:
-    # Give a closing process a moment to hand off what it holds (Celery publishing takes milliseconds).
+    # Give a closing process a moment to hand off what it holds (the outbox keeps rows whatever happens).
     if dispatcher._pid == os.getpid() and not dispatcher.drain(2.0):
         log.warning("openedx-webhooks-relay: %d events not handed off at exit", dispatcher.pending())

@@ -250,6 +250,7 @@ def make_webfilter(service: Service) -> Iterator[Callable[..., dict[str, Any]]]:
 @pytest.fixture
 def relay(service: Service, settings: Any) -> Iterator[Service]:
     """The relay pointed at the service (thread delivery unless a test sets celery), routing forgotten around it."""
+    from openedx_webhooks_relay.breaker import breaker
     from openedx_webhooks_relay.routing import routing
     from openedx_webhooks_relay.tasks import dispatcher
 
@@ -258,12 +259,28 @@ def relay(service: Service, settings: Any) -> Iterator[Service]:
     settings.OPENEDX_WEBHOOKS_ENABLED = True
     settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = "thread"
     routing.reset()
+    breaker.reset()
     dispatcher.forget()
     yield service
     # Nothing of this test may reach the next one's receivers.
     dispatcher.drain(10)
     dispatcher.forget()
     routing.reset()
+    breaker.reset()
+
+
+def assume_routes(events: list[str] | None = None, filters: list[str] | None = None) -> None:
+    """Routing as if the service had answered (every event and every installed filter by default), for tests
+    whose service cannot answer GET /api/v1/routing."""
+    from openedx_webhooks_relay.routing import Routes, routing
+    from openedx_webhooks_relay.settings.common import all_filter_types
+
+    events = ["*"] if events is None else events
+    routing.reset()
+    routing._routes = Routes(
+        frozenset(events), frozenset(all_filter_types() if filters is None else filters), "test", None, "*" in events
+    )
+    routing._fetched_at = time.monotonic()
 
 
 def refresh_routing() -> None:

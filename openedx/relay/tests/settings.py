@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from openedx_webhooks_relay.settings.common import plugin_settings
@@ -26,11 +27,17 @@ INSTALLED_APPS = [
 if (HERE / "filterapp" / "__init__.py").exists():
     INSTALLED_APPS.append("tests.filterapp")
 
+# The test database is a file, shared with the processes a test starts (Celery workers, a sender it kills): they
+# get its path as RELAY_TEST_SQLITE. WAL and IMMEDIATE transactions let those processes write side by side.
+TEST_DATABASE = os.environ.setdefault(
+    "RELAY_TEST_SQLITE_TEST", str(Path(tempfile.gettempdir()) / f"openedx-webhooks-relay-test-{os.getpid()}.sqlite3")
+)
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("RELAY_TEST_SQLITE", str(HERE.parent / ".test-db.sqlite3")),
-        "TEST": {"NAME": os.environ.get("RELAY_TEST_SQLITE_TEST")},
+        "TEST": {"NAME": TEST_DATABASE},
+        "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

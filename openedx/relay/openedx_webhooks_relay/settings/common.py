@@ -23,9 +23,19 @@ DEFAULTS: dict[str, Any] = {
     "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN": True,
     # Master switch: False disconnects nothing but sends nothing.
     "OPENEDX_WEBHOOKS_ENABLED": True,
-    # How events leave the process: "celery" (the platform's Celery workers, retried for 24 h and more) or
-    # "thread" (a bounded in-process queue with retries, for installs without a Celery worker).
+    # How events leave the process: "celery" (a task per batch of events on the platform's Celery workers) or
+    # "thread" (the relay's thread in each process posts them, for installs without a Celery worker).
     "OPENEDX_WEBHOOKS_EVENTS_DELIVERY": "celery",
+    # The transactional outbox: each event is a row written in the transaction that sent it, deleted once the service
+    # took it, so nothing accepted is lost when a process dies, the broker or the service is down (README "Delivery
+    # guarantees"). False: events wait in process memory only (one INSERT less per event on the request path).
+    "OPENEDX_WEBHOOKS_OUTBOX": True,
+    # How often each process looks for outbox rows due (left by a dead process, or whose retry time has come), and
+    # how long a row waits for its own process before another may take it. Seconds.
+    "OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS": 30,
+    # The Celery queue of the relay's tasks; empty: the Celery app's default queue (the platform's). Give the relay a
+    # queue and a worker of its own so its calls never delay grading, certificates or email (the Tutor plugin does).
+    "OPENEDX_WEBHOOKS_CELERY_QUEUE": "",
     # Events held by the in-process queue at most (the oldest are dropped, and logged, beyond it).
     "OPENEDX_WEBHOOKS_QUEUE_SIZE": 10000,
     # How long an event is retried while the service cannot take it, in hours.
@@ -36,6 +46,13 @@ DEFAULTS: dict[str, Any] = {
     "OPENEDX_WEBHOOKS_ROUTING_TTL": 15,
     # Send the platform's catalog of events and filters to the service at start (once per version set).
     "OPENEDX_WEBHOOKS_CATALOG_SYNC": True,
+    # Model fields a webfilter's answer may write although they are privilege or identity fields or relations
+    # (is_superuser, is_staff, is_active, password, last_login, date_joined, groups, user_permissions, any foreign
+    # key): "field" for every model or "app_label.Model.field". Empty: never (a webfilter is a third party).
+    "OPENEDX_WEBHOOKS_WRITABLE_FIELDS": [],
+    # A CA bundle (PEM file) to verify the service's TLS certificate, for a service behind a private CA. Empty: the
+    # REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE environment variable when set, else certifi's public CAs.
+    "OPENEDX_WEBHOOKS_CA_BUNDLE": "",
 }
 
 
