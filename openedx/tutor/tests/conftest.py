@@ -1,10 +1,13 @@
-"""The real `tutor` command of this virtual environment, on a temporary project root (TUTOR_ROOT) with no plugin
-folder of the user's, and the rendered environment read back as YAML, Python and text."""
+"""The plugin as operators get it: built into an sdist and a wheel (`python -m build`), the wheel installed with the
+real Tutor of this run's major into a fresh virtual environment (never the checkout), and that `tutor` run on a
+temporary project root (TUTOR_ROOT) with no plugin folder of the user's; the rendered environment read back as
+YAML, Python and text."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parents[1]  # openedx/tutor
+REPO = HERE.parents[1]
+TOOLS = Path(sys.executable).parent  # this venv's build, twine, uv and actionlint
 IMAGES_SCRIPT = """
 import json, sys
 from tutor import hooks, config as tutor_config
@@ -26,14 +31,70 @@ print(json.dumps({name: [path, tag, list(args)] for name, path, tag, args in fin
 """
 
 
+def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: int = 600) -> str:
+    result = subprocess.run(
+        [str(a) for a in args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert result.returncode == 0, f"{' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def build(source: Path, out: Path, env: dict[str, str] | None = None) -> tuple[Path, Path]:
+    """`python -m build` (an sdist, then the wheel from it, each in an isolated build environment): (sdist, wheel)."""
+    run(sys.executable, "-m", "build", "--outdir", out, source, env={**os.environ, **(env or {})})
+    sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
+    assert len(sdists) == len(wheels) == 1, list(out.iterdir())
+    return sdists[0], wheels[0]
+
+
+def fresh_venv(path: Path, *requirements: str | Path, constraints: Path | None = None) -> Path:
+    """A new virtual environment with only `requirements` (uv, from the package index); its bin folder."""
+    run(TOOLS / "uv", "venv", "--quiet", "--python", sys.executable, path)
+    if requirements:
+        extra = ["-c", constraints] if constraints else []
+        run(TOOLS / "uv", "pip", "install", "--quiet", "--python", path / "bin" / "python", *extra, *requirements)
+    return path / "bin"
+
+
+def tutor_major() -> str:
+    from importlib.metadata import version
+
+    return version("tutor").split(".")[0]
+
+
+@pytest.fixture(scope="session")
+def plugin_dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The plugin's sdist and wheel, built from openedx/tutor."""
+    out = tmp_path_factory.mktemp("plugin-dist")
+    shutil.rmtree(HERE / "build", ignore_errors=True)
+    try:
+        return build(HERE, out)
+    finally:
+        shutil.rmtree(HERE / "build", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tutor_bin(plugin_dists: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the plugin's wheel and this major's Tutor (requirements/tutor-<major>.txt)."""
+    constraints = HERE / "requirements" / f"tutor-{tutor_major()}.txt"
+    return fresh_venv(tmp_path_factory.mktemp("venv") / "tutor", plugin_dists[1], constraints=constraints)
+
+
 class Project:
-    def __init__(self, root: Path, plugins_root: Path) -> None:
+    def __init__(self, bin_dir: Path, root: Path, plugins_root: Path) -> None:
+        self.bin = bin_dir
         self.root = root
         self.env = {**os.environ, "TUTOR_ROOT": str(root), "TUTOR_PLUGINS_ROOT": str(plugins_root)}
 
     def tutor(self, *args: str) -> str:
         result = subprocess.run(
-            [str(BIN / "tutor"), *args], env=self.env, capture_output=True, text=True, timeout=300, check=False
+            [str(self.bin / "tutor"), *args],
+            env=self.env,
+            cwd=self.root.parent,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         assert result.returncode == 0, f"tutor {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         return result.stdout
@@ -56,8 +117,9 @@ class Project:
     def images(self) -> dict[str, list[Any]]:
         """What `tutor images build all` would build: name → [context path, tag, docker build arguments]."""
         result = subprocess.run(
-            [sys.executable, "-c", IMAGES_SCRIPT, str(self.root)],
+            [str(self.bin / "python"), "-c", IMAGES_SCRIPT, str(self.root)],
             env=self.env,
+            cwd=self.root.parent,  # not this checkout: `python -c` would import its tutorwebhooks
             capture_output=True,
             text=True,
             timeout=120,
@@ -65,22 +127,25 @@ class Project:
         )
         return json.loads(result.stdout.strip().splitlines()[-1])
 
+    def python(self, script: str, *args: str) -> str:
+        return run(self.bin / "python", "-c", script, *args, env=self.env, cwd=self.root.parent)
 
-def _project(tmp: Path) -> Project:
+
+def _project(bin_dir: Path, tmp: Path) -> Project:
     (tmp / "plugins").mkdir()
-    return Project(tmp / "root", tmp / "plugins")
+    return Project(bin_dir, tmp / "root", tmp / "plugins")
 
 
 @pytest.fixture(scope="module")
-def enabled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+def enabled(tutor_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """A project with the plugin enabled and the environment saved once."""
-    project = _project(tmp_path_factory.mktemp("tutor"))
+    project = _project(tutor_bin, tmp_path_factory.mktemp("tutor"))
     project.tutor("plugins", "enable", "webhooks")
     project.tutor("config", "save")
     yield project
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tutor_bin: Path, tmp_path: Path) -> Project:
     """A fresh project, for tests that change the configuration."""
-    return _project(tmp_path)
+    return _project(tutor_bin, tmp_path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal, Union
 
 import click
@@ -13,14 +12,9 @@ from tutor import config as tutor_config
 from tutor import env as tutor_env
 from tutor import hooks
 
-from .__about__ import __version__
+from .__about__ import IMAGE, REPOSITORY, __version__
 
 PACKAGE = resources.files("tutorwebhooks")
-# In a checkout of the repository (openedx/tutor/tutorwebhooks/plugin.py), the service and the relay sit two folders
-# up: images are built from there unless WEBHOOKS_SOURCE / WEBHOOKS_RELAY_SOURCE say otherwise.
-_CHECKOUT = Path(__file__).resolve().parents[3]
-CHECKOUT = str(_CHECKOUT) if (_CHECKOUT / "Dockerfile").is_file() and (_CHECKOUT / "server.ts").is_file() else ""
-RELAY_CHECKOUT = str(_CHECKOUT / "openedx" / "relay") if (_CHECKOUT / "openedx/relay/pyproject.toml").is_file() else ""
 
 ImageBuild = tuple[str, Union[str, tuple[str, ...]], str, tuple[str, ...]]
 
@@ -28,25 +22,41 @@ config: dict[str, dict[str, Any]] = {
     # Settings users may change (`tutor config save --set WEBHOOKS_…=…`); not written to config.yml unless set.
     "defaults": {
         "VERSION": __version__,
-        "DOCKER_IMAGE": "{{ DOCKER_REGISTRY }}openedx-webhooks:{{ WEBHOOKS_VERSION }}",
+        # The published image of this release; `tutor images build webhooks` builds the same tag from source.
+        "DOCKER_IMAGE": f"{IMAGE}:{{{{ WEBHOOKS_VERSION }}}}",
         # Where the admin app is served (through Caddy), and where the LMS and Studio reach the service.
         "HOST": "webhooks.{{ LMS_HOST }}",
         "INTERNAL_URL": "http://webhooks:3000",
+        # Proxies in front of the service (its TRUST_PROXY, as a hop count): Caddy, plus the operator's own web
+        # proxy when Tutor's ENABLE_WEB_PROXY is off (Caddy then passes on what that proxy forwarded).
+        "TRUST_PROXY": "{% if ENABLE_WEB_PROXY %}1{% else %}2{% endif %}",
         # The first admin, created at the service's first start (password in WEBHOOKS_ADMIN_PASSWORD).
         "ADMIN_EMAIL": "{{ CONTACT_EMAIL }}",
         # postgres://… to use an external PostgreSQL; empty: the embedded database in the data volume.
         "DATABASE_URL": "",
-        # Build contexts: a folder or a git URL (https://…/repo.git#ref) of this repository and of its relay.
-        # Without a relay source, the relay is installed from WEBHOOKS_RELAY_PIP_REQUIREMENT.
-        "SOURCE": CHECKOUT,
-        "RELAY_SOURCE": RELAY_CHECKOUT,
-        "RELAY_PIP_REQUIREMENT": "openedx-webhooks-relay",
-        # The relay's Django settings (SPEC §8).
+        # Building from source instead: a folder or a git URL (https://…/openedx-webhooks.git#<ref>) of this
+        # repository (WEBHOOKS_SOURCE) and of its relay (WEBHOOKS_RELAY_SOURCE, …/openedx/relay or a git URL
+        # ending in #<ref>:openedx/relay). Empty: the published image and the relay from PyPI.
+        "SOURCE": "",
+        "RELAY_SOURCE": "",
+        "RELAY_PIP_REQUIREMENT": f"openedx-webhooks-relay=={__version__}",
+        # The relay's Django settings (SPEC §8; openedx/relay/README.md says what each does).
         "RELAY_ENABLED": True,
         # One second over the service's whole-filter budget (FILTER_TIMEOUT_MS, 5 s), so a webfilter that uses all
         # of it still gets its answer to the LMS instead of the relay giving up as it arrives.
         "RELAY_TIMEOUT": 6,
         "RELAY_FILTERS_FAIL_OPEN": True,
+        "RELAY_EVENTS_DELIVERY": "celery",
+        "RELAY_RETRY_HOURS": 25,
+        # Model fields a webfilter's answer may change beyond the safe default ("auth.User.is_staff", …).
+        "RELAY_WRITABLE_FIELDS": [],
+        # A CA bundle (a path inside the openedx containers) for a service behind a private certificate authority.
+        "RELAY_CA_BUNDLE": "",
+        # The relay's own Celery queues, each with its own worker (webhooks-lms-worker, webhooks-cms-worker), so
+        # its tasks never wait behind grading or emails. Empty: the platform's default queue and no extra worker.
+        "RELAY_LMS_CELERY_QUEUE": "edx.lms.core.webhooks",
+        "RELAY_CMS_CELERY_QUEUE": "edx.cms.core.webhooks",
+        "RELAY_WORKER_CONCURRENCY": 2,
         # Kubernetes: size of the data volume claim.
         "VOLUME_SIZE": "1Gi",
     },
@@ -76,17 +86,23 @@ def _rendered(config: dict[str, Any], name: str) -> str:
     return tutor_env.render_str(config, str(config.get(name) or ""))
 
 
+def _release_source() -> str:
+    """The git URL of this release's tag: what the published image was built from."""
+    return f"{REPOSITORY}.git#v{__version__}"
+
+
 @hooks.Filters.IMAGES_BUILD.add(priority=hooks.priorities.LOW)
 def _build_images(images: list[ImageBuild], config: dict[str, Any]) -> list[ImageBuild]:
-    """`tutor images build webhooks` builds the repository's Dockerfile with the repository as its `source` stage;
-    the openedx images get the relay's source as the `webhooks-relay` context (see the Dockerfile patch)."""
-    source = _rendered(config, "WEBHOOKS_SOURCE")
+    """`tutor images build webhooks` builds the repository's Dockerfile with WEBHOOKS_SOURCE (or this release's tag)
+    as its `source` stage; the openedx images get WEBHOOKS_RELAY_SOURCE, when set, as the `webhooks-relay` context
+    (see the Dockerfile patch)."""
+    source = _rendered(config, "WEBHOOKS_SOURCE") or _release_source()
     images.append(
         (
             "webhooks",
             ("plugins", "webhooks", "build", "webhooks"),
             "{{ WEBHOOKS_DOCKER_IMAGE }}",
-            (f"--build-context=source={source}",) if source else (),
+            (f"--build-context=source={source}",),
         )
     )
     relay = _rendered(config, "WEBHOOKS_RELAY_SOURCE")
@@ -100,10 +116,21 @@ def _build_images(images: list[ImageBuild], config: dict[str, Any]) -> list[Imag
     return images
 
 
+# Whether the service is built from source (WEBHOOKS_SOURCE set), as the last configuration loaded says.
+_from_source = {"webhooks": False}
+
+
+@hooks.Actions.CONFIG_LOADED.add()
+def _note_source(config: dict[str, Any]) -> None:
+    _from_source["webhooks"] = bool(config.get("WEBHOOKS_SOURCE"))
+
+
 @hooks.Filters.IMAGES_BUILD_REQUIRED.add()
 def _build_on_launch(names: list[str], context_name: Literal["local", "dev"]) -> list[str]:
     # The openedx image must contain the relay, so `tutor local launch` builds it (dev builds openedx-dev already).
-    names.append("webhooks")
+    # The service's image is pulled, unless WEBHOOKS_SOURCE says to build it.
+    if _from_source["webhooks"]:
+        names.append("webhooks")
     if context_name == "local" and "openedx" not in names:
         names.append("openedx")
     return names
