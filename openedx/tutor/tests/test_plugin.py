@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from conftest import REPO, Project
+from packaging.requirements import Requirement
 
 from tutorwebhooks.__about__ import IMAGE, REPOSITORY, __version__
 
@@ -271,8 +272,13 @@ def test_by_default_images_name_published_artifacts(enabled: Project) -> None:
     relay_name = re.search(r'^name = "(.+)"$', (REPO / "openedx/relay/pyproject.toml").read_text(), re.M)
     assert relay_name and relay_name.group(1) == "openedx-webhooks-relay"
     openedx = enabled.text("build/openedx/Dockerfile")
-    assert f"$PIP_COMMAND install 'openedx-webhooks-relay=={__version__}'" in openedx
+    requirement = re.search(r"\$PIP_COMMAND install '(openedx-webhooks-relay[^']*)'", openedx)
+    assert requirement, openedx
+    parsed = Requirement(requirement.group(1))
+    assert (parsed.name, str(parsed.specifier), parsed.url) == (relay_name.group(1), f"=={__version__}", None)
     assert "webhooks-relay,target" not in openedx
+    # A reference Docker resolves as written: a registry host first (not docker.io's library), a path, a tag.
+    assert re.fullmatch(r"[a-z0-9.-]+\.[a-z]+/[a-z0-9-]+/[a-z0-9-]+:\d+\.\d+\.\d+", PUBLISHED_IMAGE)
     for name in ("openedx", "openedx-dev"):
         assert not any("webhooks-relay" in a for a in images[name][2])
     # `tutor local launch` builds the openedx image (the relay must be in it), and pulls the service's.
