@@ -347,6 +347,10 @@ def test_external_database_and_relay_requirement(project: Project) -> None:
     assert project.compose()["services"]["webhooks"]["environment"]["DATABASE_URL"] == url
     assert deployment_env(project)["DATABASE_URL"] == url
     assert "$PIP_COMMAND install 'openedx-webhooks-relay==1.0.1'" in project.text("build/openedx/Dockerfile")
+    # Another release of the service: its image, and its tag when built.
+    project.tutor("config", "save", "--set", "WEBHOOKS_VERSION=1.0.1")
+    assert project.compose()["services"]["webhooks"]["image"] == f"{IMAGE}:1.0.1"
+    assert project.images()["webhooks"][2] == [f"--build-context=source={REPOSITORY}.git#v1.0.1"]
 
 
 def test_disabling_removes_everything(project: Project) -> None:

@@ -86,17 +86,17 @@ def _rendered(config: dict[str, Any], name: str) -> str:
     return tutor_env.render_str(config, str(config.get(name) or ""))
 
 
-def _release_source() -> str:
-    """The git URL of this release's tag: what the published image was built from."""
-    return f"{REPOSITORY}.git#v{__version__}"
+def _release_source(config: dict[str, Any]) -> str:
+    """The git URL of the release tag of WEBHOOKS_VERSION: what its published image was built from."""
+    return f"{REPOSITORY}.git#v{_rendered(config, 'WEBHOOKS_VERSION')}"
 
 
 @hooks.Filters.IMAGES_BUILD.add(priority=hooks.priorities.LOW)
 def _build_images(images: list[ImageBuild], config: dict[str, Any]) -> list[ImageBuild]:
-    """`tutor images build webhooks` builds the repository's Dockerfile with WEBHOOKS_SOURCE (or this release's tag)
-    as its `source` stage; the openedx images get WEBHOOKS_RELAY_SOURCE, when set, as the `webhooks-relay` context
-    (see the Dockerfile patch)."""
-    source = _rendered(config, "WEBHOOKS_SOURCE") or _release_source()
+    """`tutor images build webhooks` builds the repository's Dockerfile with WEBHOOKS_SOURCE (or the release tag of
+    WEBHOOKS_VERSION) as its `source` stage; the openedx images get WEBHOOKS_RELAY_SOURCE, when set, as the
+    `webhooks-relay` context (see the Dockerfile patch)."""
+    source = _rendered(config, "WEBHOOKS_SOURCE") or _release_source(config)
     images.append(
         (
             "webhooks",
