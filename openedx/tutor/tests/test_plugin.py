@@ -8,11 +8,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from conftest import REPO, Project
+from conftest import REPO, Project, run
 from packaging.requirements import Requirement
 
 from tutorwebhooks.__about__ import IMAGE, REPOSITORY, __version__
@@ -35,6 +37,21 @@ def relay_settings(source: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {}
     exec(compile("\n".join(blocks), "relay-settings", "exec"), namespace)
     return {k: v for k, v in namespace.items() if k.startswith("OPENEDX_WEBHOOKS_")}
+
+
+PARSE_ENV = (
+    "import('./lib/env.ts').then((m) => console.log(JSON.stringify(m.parseEnv(JSON.parse(process.argv[1])))),"
+    " (e) => { console.error(String(e)); process.exit(1); })"
+)
+
+
+def service_env(environment: dict[str, str]) -> dict[str, Any]:
+    """The environment as the service itself reads it (lib/env.ts parseEnv, run by Node.js from this checkout):
+    fails on what the service would refuse at start."""
+    if not shutil.which("node") or not (REPO / "node_modules" / "tsx").is_dir():
+        pytest.skip("needs Node.js and the service's node_modules (npm ci), as `npm test` has")
+    out = run("node", "--import", "tsx", "-e", PARSE_ENV, json.dumps(environment), cwd=REPO)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def deployment_env(project: Project) -> dict[str, str]:
@@ -107,6 +124,8 @@ def test_behind_caddy_the_service_trusts_caddy_and_knows_its_public_address(enab
     host = enabled.value("WEBHOOKS_HOST")
     assert env["TRUST_PROXY"] == "1"  # lib/env.ts: a number N of proxy hops
     assert env["AUTH_URL"] == f"http://{host}"
+    parsed = service_env(env)  # the whole rendered environment starts the service
+    assert parsed["TRUST_PROXY"] == {"hops": 1} and parsed["AUTH_URL"] == f"http://{host}"
     assert "trusted_proxies" not in enabled.text("apps/caddy/Caddyfile")
     k8s = deployment_env(enabled)
     assert (k8s["TRUST_PROXY"], k8s["AUTH_URL"]) == ("1", f"http://{host}")
@@ -118,10 +137,12 @@ def test_https_and_an_outer_proxy(project: Project) -> None:
     env = project.compose()["services"]["webhooks"]["environment"]
     assert env["AUTH_URL"] == f"https://webhooks.{project.value('LMS_HOST')}"  # Secure cookies, https redirects
     assert env["TRUST_PROXY"] == "2"
+    assert service_env(env)["TRUST_PROXY"] == {"hops": 2}
     assert "trusted_proxies static 0.0.0.0/0 ::/0" in project.text("apps/caddy/Caddyfile")
     assert deployment_env(project)["AUTH_URL"] == env["AUTH_URL"]
     project.tutor("config", "save", "--set", "WEBHOOKS_TRUST_PROXY=10.0.0.0/8")
-    assert project.compose()["services"]["webhooks"]["environment"]["TRUST_PROXY"] == "10.0.0.0/8"
+    env = project.compose()["services"]["webhooks"]["environment"]
+    assert service_env(env)["TRUST_PROXY"] == {"proxies": ["10.0.0.0/8"]}
 
 
 def test_lms_and_studio_settings_configure_the_relay_with_the_service_key(enabled: Project) -> None:
