@@ -39,9 +39,25 @@ def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None =
     return result.stdout + result.stderr
 
 
+def _not_source(top: Path):
+    """Left out of the copy a package is built from: what a clean checkout does not have (venvs, caches, build
+    output; `build` and `dist` at the top only: templates/webhooks/build is the plugin's)."""
+    anywhere = shutil.ignore_patterns(".venv*", "*.egg-info", "__pycache__", ".ruff_cache", ".pytest_cache")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top_only = {"build", "dist"} if Path(folder) == top else set()
+        return set(anywhere(folder, names)) | (top_only & set(names))
+
+    return ignore
+
+
 def build(source: Path, out: Path, env: dict[str, str] | None = None) -> tuple[Path, Path]:
-    """`python -m build` (an sdist, then the wheel from it, each in an isolated build environment): (sdist, wheel)."""
-    run(sys.executable, "-m", "build", "--outdir", out, source, env={**os.environ, **(env or {})})
+    """`python -m build` (an sdist, then the wheel from it, each in an isolated build environment) of a copy of
+    `source` without venvs, caches or earlier build output, so the package's own folder is left as it was:
+    (sdist, wheel)."""
+    copy = out / "src" / source.name
+    shutil.copytree(source, copy, ignore=_not_source(source))
+    run(sys.executable, "-m", "build", "--outdir", out, copy, env={**os.environ, **(env or {})})
     sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
     assert len(sdists) == len(wheels) == 1, list(out.iterdir())
     return sdists[0], wheels[0]
@@ -65,12 +81,7 @@ def tutor_major() -> str:
 @pytest.fixture(scope="session")
 def plugin_dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The plugin's sdist and wheel, built from openedx/tutor."""
-    out = tmp_path_factory.mktemp("plugin-dist")
-    shutil.rmtree(HERE / "build", ignore_errors=True)
-    try:
-        return build(HERE, out)
-    finally:
-        shutil.rmtree(HERE / "build", ignore_errors=True)
+    return build(HERE, tmp_path_factory.mktemp("plugin-dist"))
 
 
 @pytest.fixture(scope="session")
