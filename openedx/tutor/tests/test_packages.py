@@ -101,7 +101,6 @@ def test_relay_sdist_installs_as_tutor_ulmos_openedx_image_does(
         "pip",
         "install",
         "--no-deps",
-        "--no-cache",
         "--python",
         venv / "python",
         relay_ulmo[0],
