@@ -12,4 +12,4 @@ django.setup()
 
 app = Celery("relay_tests")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["openedx_webhooks_relay"])
+app.autodiscover_tasks(lambda: ["openedx_webhooks_relay", "tests"])  # tests.tasks: the platform's own tasks

@@ -47,6 +47,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_BROKER_URL = os.environ.get("RELAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RELAY_TEST_QUEUE", "openedx-webhooks-relay-tests")
 CELERY_TASK_ALWAYS_EAGER = False
+if os.environ.get("RELAY_TEST_VISIBILITY_TIMEOUT"):  # a Redis visibility timeout shortened by a test
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": float(os.environ["RELAY_TEST_VISIBILITY_TIMEOUT"])}
 
 LOGGING = {
     "version": 1,
@@ -58,8 +60,11 @@ LOGGING = {
 # The relay, configured per test (the `relay` fixture sets URL and key; a Celery worker gets them from the env).
 OPENEDX_WEBHOOKS_URL = os.environ.get("RELAY_TEST_SERVICE_URL", "")
 OPENEDX_WEBHOOKS_API_KEY = os.environ.get("RELAY_TEST_SERVICE_KEY", "")
-# Retries fast in tests.
+# Retries fast in tests; a process started by a test may get a shorter sweep and another delivery mode.
 OPENEDX_WEBHOOKS_RETRY_BASE_SECONDS = 1
+OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS = float(os.environ.get("RELAY_TEST_SWEEP_SECONDS", "30"))
+OPENEDX_WEBHOOKS_EVENTS_DELIVERY = os.environ.get("RELAY_TEST_DELIVERY", "celery")
+OPENEDX_WEBHOOKS_CELERY_QUEUE = os.environ.get("RELAY_TEST_RELAY_QUEUE", "")
 OPENEDX_WEBHOOKS_CATALOG_SYNC = False
 
 plugin_settings(sys.modules[__name__])
