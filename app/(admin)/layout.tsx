@@ -3,6 +3,11 @@ import { requireAdminPage } from '@/lib/auth/session';
 import { Nav } from '@/components/shell/nav';
 import { RoleProvider } from '@/components/auth/role';
 import { logout } from './actions';
+import { linkOpenedxAction } from './link-openedx';
+import { openedxEnabled } from '@/lib/auth/openedx';
+import { env } from '@/lib/env';
+import { getDb } from '@/lib/db';
+import { linkedOpenedx } from '@/lib/team/users';
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const admin = await requireAdminPage();
@@ -26,6 +31,13 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <span className="hidden text-xs text-slate-600 md:inline" title={admin.email} data-testid="signed-in-role">
               {admin.role}
             </span>
+            {openedxEnabled(env()) && !(await linkedOpenedx((await getDb()).db, admin.id)) && (
+              <form action={linkOpenedxAction}>
+                <button type="submit" className="rounded-md px-2.5 py-1.5 text-sm font-medium text-indigo-700 hover:bg-indigo-50">
+                  Link Open edX account
+                </button>
+              </form>
+            )}
             <form action={logout}>
               <button type="submit" className="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100">
                 Sign out

@@ -1,8 +1,8 @@
 'use client';
-// Joining the team from an invitation: a name and a password, or the Open edX account of the invited email.
+// Joining the team from an invitation: a name and a password, or an Open edX account (the invitation is used).
 import { useActionState } from 'react';
 import { acceptInvitationAction, type AcceptState } from '@/app/(auth)/invite/[token]/actions';
-import { loginWithOpenedx } from '@/app/(auth)/login/actions';
+import { joinWithOpenedx } from '@/app/(auth)/login/actions';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { TextField } from '@/components/ui/field';
@@ -32,12 +32,12 @@ export function AcceptForm({ token, email, role, expiresAt, openedx }: { token: 
         </Button>
       </form>
       {openedx && (
-        <form action={loginWithOpenedx} className="mt-4 border-t border-slate-200 pt-4">
-          <input type="hidden" name="next" value="/webhooks" />
+        <form action={joinWithOpenedx} className="mt-4 border-t border-slate-200 pt-4">
+          <input type="hidden" name="token" value={token} />
           <Button type="submit" variant="secondary" className="w-full">
-            Sign in with Open edX
+            Join with Open edX
           </Button>
-          <p className="mt-2 text-xs text-slate-500">Your Open edX account must have the email {email}.</p>
+          <p className="mt-2 text-xs text-slate-500">The Open edX account you sign in with joins the team as {email}.</p>
         </form>
       )}
     </Card>

@@ -11,7 +11,9 @@ import { clearSignIn, reserveSignIn, waitText } from './rate-limit';
 import { authSecret } from './secret';
 import { createSession, deleteSession, sessionValid } from './sessions';
 import { clientAddress } from './trust-proxy';
-import { findUserByEmail, verifyCredentials } from './users';
+import { verifyCredentials } from './users';
+import { INVITE_COOKIE, LINK_COOKIE, readLinkIntent } from './openedx-intent';
+import { cookies, headers } from 'next/headers';
 import { openedxEnabled, openedxProvider, type OpenedxProfile } from './openedx';
 import { admitOpenedx } from '../team/openedx-admit';
 import { eq } from 'drizzle-orm';
@@ -75,17 +77,28 @@ const nextAuth = NextAuth(() => ({
     async signIn({ account, profile, user }) {
       if (account?.provider !== 'openedx') return true;
       const handle = await getDb();
-      const admitted = await admitOpenedx(handle, profile as unknown as OpenedxProfile, env().OPENEDX_OAUTH_STAFF_ROLE, null);
+      // What the visitor asked for before leaving for the LMS: read once, then forgotten.
+      const jar = await cookies();
+      const linkUserId = readLinkIntent(jar.get(LINK_COOKIE)?.value);
+      const invitationToken = jar.get(INVITE_COOKIE)?.value ?? null;
+      for (const name of [LINK_COOKIE, INVITE_COOKIE]) if (jar.has(name)) jar.delete({ name, path: '/api/auth' });
+      const address = clientAddress(await headers());
+      const admitted = await admitOpenedx(handle, profile as unknown as OpenedxProfile, {
+        staffRole: env().OPENEDX_OAUTH_STAFF_ROLE,
+        ip: address === 'unknown' ? null : address,
+        linkUserId,
+        invitationToken,
+      });
       if (!admitted.ok) return `/login?error=openedx_${admitted.reason}`;
+      // The session is this service's user (the provider named the LMS user): jwt() below reads it from here.
       user.id = admitted.user.id;
+      user.email = admitted.user.email;
       return true;
     },
-    async jwt({ token, user, account }) {
+    async jwt({ token, user }) {
       const { db } = await getDb();
       if (user?.id) {
-        // An Open edX sign-in names the LMS user; the session holds this service's user, found by email.
-        const id = account?.provider === 'openedx' ? (await findUserByEmail(db, user.email ?? ''))?.id : user.id;
-        if (!id) return null;
+        const id = user.id;
         token.sub = id;
         token.sid = await createSession(db, id, SESSION_MAX_AGE);
         await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, id));

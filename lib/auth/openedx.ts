@@ -13,6 +13,12 @@ export interface OpenedxProfile {
   name: string;
   /** is_staff or is_superuser on the LMS (false when the LMS did not say). */
   staff: boolean;
+  /**
+   * Whether the LMS says the email is verified: the JWT's email_verified, which edx-platform sets from
+   * user.is_active (openedx/core/djangoapps/oauth_dispatch/jwt.py), or the account's is_active. False when
+   * the LMS did not say: anyone can register any email on an LMS before activating it.
+   */
+  emailVerified: boolean;
 }
 
 const base = (e: Env) => e.OPENEDX_OAUTH_URL!.replace(/\/+$/, '');
@@ -41,6 +47,7 @@ export async function openedxProfile(lms: string, accessToken: string, fetchImpl
       email: str(claims.email),
       name: str(claims.name),
       staff: claims.administrator === true || claims.superuser === true,
+      emailVerified: claims.email_verified === true,
     };
   }
   const auth = { authorization: `${claims ? 'JWT' : 'Bearer'} ${accessToken}`, accept: 'application/json' };
@@ -51,7 +58,7 @@ export async function openedxProfile(lms: string, accessToken: string, fetchImpl
   const account = await fetchImpl(`${lms}/api/user/v1/accounts/${encodeURIComponent(username)}`, { headers: auth });
   if (!account.ok) throw new Error(`The LMS answered ${account.status} to /api/user/v1/accounts/${username}.`);
   const a = (await account.json()) as Record<string, unknown>;
-  return { username, email: str(a.email), name: str(a.name), staff: a.is_staff === true || a.is_superuser === true };
+  return { username, email: str(a.email), name: str(a.name), staff: a.is_staff === true || a.is_superuser === true, emailVerified: a.is_active === true };
 }
 
 export function openedxProvider(e: Env): OAuthConfig<OpenedxProfile> {

@@ -68,6 +68,17 @@ export const invitations = pgTable('invitations', {
 }, (t) => [uniqueIndex('invitations_token_hash_idx').on(t.tokenHash), index('invitations_email_idx').on(sql`lower(${t.email})`)]);
 
 /**
+ * Open edX identities of removed members (SPEC §10, review finding 5): kept out of "Sign in with Open edX",
+ * even as LMS staff with OPENEDX_OAUTH_STAFF_ROLE, until an owner invites that person again.
+ */
+export const openedxExclusions = pgTable('openedx_exclusions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  openedxUsername: text('openedx_username'),
+  email: text('email'),
+  createdAt: tz('created_at').notNull().defaultNow(),
+}, (t) => [index('openedx_exclusions_username_idx').on(t.openedxUsername), index('openedx_exclusions_email_idx').on(sql`lower(${t.email})`)]);
+
+/**
  * The audit log (SPEC §10): one row per change made through the app or the management API. Append-only:
  * nothing but retention (AUDIT_RETENTION_DAYS) deletes a row, and no route changes one.
  */

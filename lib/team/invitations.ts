@@ -1,7 +1,7 @@
 // Invitations (SPEC §10): a link holding a random token, valid once and for 7 days, that lets the invitee choose
 // a password or sign in with Open edX. Only the token's SHA-256 is stored; `now` is injectable for tests.
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbHandle } from '../db/client';
 import { invitations, ROLES, users, type Invitation, type User } from '../db/schema';
@@ -9,6 +9,7 @@ import { hashToken } from '../auth/api-keys';
 import { hashPassword } from '../auth/password';
 import { findUserByEmail } from '../auth/users';
 import { audited, diff, recordAudit, type AuditContext } from '../audit/record';
+import { clearExclusion } from './exclusions';
 import { invalid, ok, withoutReadOnly, type Failure, type Result } from '../manage/result';
 
 export const INVITATION_DAYS = 7;
@@ -75,7 +76,7 @@ export async function acceptInvitation(
   return claimInvitation(handle, check.invitation, input, now);
 }
 
-/** Uses a pending invitation found by token or, for an Open edX sign-in, by email. */
+/** Uses a pending invitation found by its token (a password chosen, or an Open edX sign-in from its page). */
 export async function claimInvitation(
   handle: DbHandle,
   invitation: Invitation,
@@ -104,6 +105,8 @@ export async function claimInvitation(
         openedxUsername: input.openedxUsername ?? null,
       })
       .returning();
+    // An owner invited this person (again): a removal of their Open edX identity no longer keeps them out.
+    await clearExclusion(tx, claimed.email, input.openedxUsername ?? null);
     await recordAudit(tx, { actor: { type: 'user', id: user!.id, label: user!.email, role: user!.role }, ip: input.ip ?? null }, {
       action: 'invitation.accepted',
       targetType: 'invitation',
@@ -112,17 +115,6 @@ export async function claimInvitation(
     });
     return { ok: true as const, user: user! };
   });
-}
-
-/** The newest pending invitation for an email (Open edX sign-in of an invitee who did not use the link). */
-export async function pendingInvitation(db: Db, email: string, now = new Date()): Promise<Invitation | null> {
-  const [row] = await db
-    .select()
-    .from(invitations)
-    .where(and(sql`lower(${invitations.email}) = ${email.trim().toLowerCase()}`, isNull(invitations.acceptedAt), gt(invitations.expiresAt, now)))
-    .orderBy(sql`${invitations.createdAt} desc`)
-    .limit(1);
-  return row ?? null;
 }
 
 export type { Failure };

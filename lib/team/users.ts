@@ -6,6 +6,7 @@ import { rowsOf, type Db, type DbHandle } from '../db/client';
 import { ROLES, users, type Role, type User } from '../db/schema';
 import { hashPassword } from '../auth/password';
 import { deleteUserSessions } from '../auth/sessions';
+import { excludeIdentity } from './exclusions';
 import { findUserByEmail } from '../auth/users';
 import { audited, diff, type AuditContext, type AuditEntry } from '../audit/record';
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Failure, type Result } from '../manage/result';
@@ -106,9 +107,17 @@ export async function removeUser(handle: DbHandle, id: string, ctx?: AuditContex
     if (!current) return { value: notFound('user', id), entry: null };
     if (current.role === 'owner' && (await isLastOwner(tx, id))) return { value: conflict(LAST_OWNER), entry: null };
     await tx.delete(users).where(eq(users.id, id));
+    // Their Open edX identity stays out too (LMS staff would otherwise come back at the next sign-in).
+    await excludeIdentity(tx, current);
     return { value: ok(current), entry: { action: 'user.removed', targetType: 'user', targetId: id, changes: diff(audit(current), null) } };
   });
   // Their sessions went with the row (foreign key); this forgets the ones this process remembers.
   if (result.ok) await deleteUserSessions(handle.db, id);
   return result;
+}
+
+/** The LMS username a member signs in with, or null before they linked one. */
+export async function linkedOpenedx(db: Db, id: string): Promise<string | null> {
+  const [row] = await db.select({ u: users.openedxUsername }).from(users).where(eq(users.id, id));
+  return row?.u ?? null;
 }

@@ -31,6 +31,7 @@ const PUBLIC_ACTIONS: Record<string, string> = {
   'app/(admin)/actions.ts#logout': 'signs out: nothing to protect',
   'app/(auth)/login/actions.ts#loginWithOpenedx': 'starts the Open edX sign-in: who enters is decided when the LMS sends the visitor back',
   'app/(auth)/invite/[token]/actions.ts#acceptInvitationAction': 'joins with an invitation: checks the token itself (valid once, 7 days)',
+  'app/(auth)/login/actions.ts#joinWithOpenedx': 'starts the Open edX sign-in from an invitation: the token is checked here and again when the LMS sends the visitor back',
 };
 
 // ---- the role matrix (SPEC §10): the least role each page, action and route needs ----------------------
@@ -53,6 +54,7 @@ const PAGE_ROLES: Record<string, Role> = {
   '/audit': 'owner',
 };
 const ACTION_ROLES: Record<string, Role> = {
+  linkOpenedxAction: 'viewer',
   previewWebhookAction: 'viewer',
   previewWebfilterAction: 'viewer',
   createWebhookAction: 'editor',
@@ -291,6 +293,7 @@ function actionArgs(): Record<string, unknown[]> {
     runImportAction: [importFile],
     changeRoleAction: [ids.owner, 'viewer'],
     removeUserAction: [ids.owner],
+    linkOpenedxAction: [],
   };
 }
 

@@ -7,6 +7,8 @@ import { createFirstAdmin, verifyCredentials } from '../../lib/auth/users';
 import type { DbHandle } from '../../lib/db';
 import { acceptInvitation, checkInvitation, createInvitation } from '../../lib/team/invitations';
 import { admitOpenedx } from '../../lib/team/openedx-admit';
+import { removeUser } from '../../lib/team/users';
+import type { OpenedxProfile } from '../../lib/auth/openedx';
 import { pgliteDb } from '../helpers/db';
 
 const DAY = 86_400_000;
@@ -83,20 +85,63 @@ describe('an invitation link', () => {
 });
 
 describe('signing in with Open edX decides here who enters', () => {
-  it('an invited email joins with the invited role, once', async () => {
-    await invite('lms.user@example.org', 'viewer', new Date());
-    const first = await admitOpenedx(handle, { username: 'lmsuser', email: 'lms.user@example.org', name: 'LMS User', staff: false }, undefined, null);
-    expect(first.ok && first.user).toMatchObject({ role: 'viewer', openedxUsername: 'lmsuser', passwordHash: null });
-    // The next time they are a member, found by email.
-    const again = await admitOpenedx(handle, { username: 'lmsuser', email: 'LMS.User@example.org', name: '', staff: false }, undefined, null);
+  const lms = (over: Partial<OpenedxProfile>): OpenedxProfile => ({ username: 'u', email: '', name: '', staff: false, emailVerified: true, ...over });
+  const at = { ip: '192.0.2.9' };
+
+  it('an invitation is claimed only through its token, once; then the LMS username is how they sign in', async () => {
+    const token = await invite('lms.user@example.org', 'viewer', new Date());
+    // The email of a pending invitation is no key: without the token, refused.
+    const without = await admitOpenedx(handle, lms({ username: 'lmsuser', email: 'lms.user@example.org' }), { ...at, staffRole: undefined });
+    expect(without).toEqual({ ok: false, reason: 'not_invited' });
+    const first = await admitOpenedx(handle, lms({ username: 'lmsuser', email: 'other@lms.example.org', name: 'LMS User' }), { ...at, invitationToken: token });
+    expect(first.ok && first.user).toMatchObject({ email: 'lms.user@example.org', role: 'viewer', openedxUsername: 'lmsuser', passwordHash: null });
+    const again = await admitOpenedx(handle, lms({ username: 'lmsuser', email: 'changed@lms.example.org' }), at);
     expect(again.ok && again.user.id).toBe(first.ok && first.user.id);
+    expect(await admitOpenedx(handle, lms({ username: 'someone' }), { ...at, invitationToken: token })).toMatchObject({ ok: false, reason: 'invitation' });
   });
 
-  it('an uninvited learner is refused; LMS staff enter only when OPENEDX_OAUTH_STAFF_ROLE names a role', async () => {
-    expect(await admitOpenedx(handle, { username: 'learner', email: 'learner@example.org', name: '', staff: false }, 'viewer', null)).toEqual({ ok: false, reason: 'not_invited' });
-    expect(await admitOpenedx(handle, { username: 'staff', email: 'staff@example.org', name: '', staff: true }, undefined, null)).toEqual({ ok: false, reason: 'not_invited' });
-    const staff = await admitOpenedx(handle, { username: 'staff', email: 'staff@example.org', name: 'Staff', staff: true }, 'editor', null);
+  it("never takes over a member by email: unverified, or verified but not linked, is refused and relinks nothing", async () => {
+    const owner = (await handle.rows<{ id: string; openedx_username: string | null }>(sql`select id, openedx_username from users where email = 'owner@example.org'`))[0]!;
+    expect(await admitOpenedx(handle, lms({ username: 'mallory', email: 'Owner@Example.com', emailVerified: false }), { ...at, staffRole: 'owner' })).toMatchObject({ ok: false });
+    expect(await admitOpenedx(handle, lms({ username: 'mallory', email: 'OWNER@example.org', emailVerified: false, staff: true }), { ...at, staffRole: 'owner' })).toEqual({ ok: false, reason: 'unverified' });
+    expect(await admitOpenedx(handle, lms({ username: 'mallory2', email: 'owner@example.org', staff: true }), { ...at, staffRole: 'owner' })).toEqual({ ok: false, reason: 'not_linked' });
+    const after = (await handle.rows<{ openedx_username: string | null }>(sql`select openedx_username from users where id = ${owner.id}`))[0]!;
+    expect(after.openedx_username).toBe(owner.openedx_username);
+    const [{ n }] = (await handle.rows<{ n: number }>(sql`select count(*)::int as n from audit_log where action = 'user.openedx_linked'`)) as [{ n: number }];
+    expect(n).toBe(0);
+  });
+
+  it("links an LMS identity from the member's own session, once, audited; another member cannot take it", async () => {
+    const owner = (await handle.rows<{ id: string }>(sql`select id from users where email = 'owner@example.org'`))[0]!;
+    const linked = await admitOpenedx(handle, lms({ username: 'the-owner', email: 'someone-else@lms.example.org', emailVerified: false }), { ...at, linkUserId: owner.id });
+    expect(linked.ok && linked.user).toMatchObject({ id: owner.id, openedxUsername: 'the-owner' });
+    const entries = await handle.rows<{ changes: unknown; ip: string }>(sql`select changes, ip from audit_log where action = 'user.openedx_linked'`);
+    expect(entries).toEqual([{ changes: { openedx_username: { before: null, after: 'the-owner' } }, ip: '192.0.2.9' }]);
+    const signIn = await admitOpenedx(handle, lms({ username: 'the-owner' }), at);
+    expect(signIn.ok && signIn.user.id).toBe(owner.id);
+    const viewer = (await handle.rows<{ id: string }>(sql`select id from users where email = 'lms.user@example.org'`))[0]!;
+    expect(await admitOpenedx(handle, lms({ username: 'the-owner' }), { ...at, linkUserId: viewer.id })).toEqual({ ok: false, reason: 'linked_elsewhere' });
+  });
+
+  it('an uninvited learner is refused; verified LMS staff enter only when OPENEDX_OAUTH_STAFF_ROLE names a role', async () => {
+    expect(await admitOpenedx(handle, lms({ username: 'learner', email: 'learner@example.org' }), { ...at, staffRole: 'viewer' })).toEqual({ ok: false, reason: 'not_invited' });
+    expect(await admitOpenedx(handle, lms({ username: 'staff', email: 'staff@example.org', staff: true }), at)).toEqual({ ok: false, reason: 'not_invited' });
+    expect(await admitOpenedx(handle, lms({ username: 'staff', email: 'staff@example.org', staff: true, emailVerified: false }), { ...at, staffRole: 'editor' })).toEqual({ ok: false, reason: 'unverified' });
+    const staff = await admitOpenedx(handle, lms({ username: 'staff', email: 'staff@example.org', name: 'Staff', staff: true }), { ...at, staffRole: 'editor' });
     expect(staff.ok && staff.user).toMatchObject({ email: 'staff@example.org', role: 'editor' });
-    expect(await admitOpenedx(handle, { username: 'x', email: '', name: '', staff: true }, 'owner', null)).toEqual({ ok: false, reason: 'no_email' });
+    expect(await admitOpenedx(handle, lms({ username: 'x', email: '', staff: true }), { ...at, staffRole: 'owner' })).toEqual({ ok: false, reason: 'no_email' });
+  });
+
+  it('a removed member stays out, even as LMS staff, until an owner invites them again', async () => {
+    const staff = (await handle.rows<{ id: string }>(sql`select id from users where email = 'staff@example.org'`))[0]!;
+    expect((await removeUser(handle, staff.id, ownerCtx)).ok).toBe(true);
+    expect(await admitOpenedx(handle, lms({ username: 'staff', email: 'staff@example.org', staff: true }), { ...at, staffRole: 'editor' })).toEqual({ ok: false, reason: 'removed' });
+    // Another LMS account with the removed email (verified) stays out too.
+    expect(await admitOpenedx(handle, lms({ username: 'staff-2', email: 'STAFF@example.org', staff: true }), { ...at, staffRole: 'editor' })).toEqual({ ok: false, reason: 'removed' });
+    const token = await invite('staff@example.org', 'viewer', new Date());
+    const back = await admitOpenedx(handle, lms({ username: 'staff', email: 'staff@example.org', staff: true }), { ...at, staffRole: 'editor', invitationToken: token });
+    expect(back.ok && back.user).toMatchObject({ role: 'viewer', openedxUsername: 'staff' });
+    const [{ n }] = (await handle.rows<{ n: number }>(sql`select count(*)::int as n from openedx_exclusions`)) as [{ n: number }];
+    expect(n).toBe(0);
   });
 });

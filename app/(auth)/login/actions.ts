@@ -1,7 +1,13 @@
 'use server';
-// Sign-in action: checks the credentials through next-auth and answers the form with an error or a redirect.
+// Sign-in actions: the credentials through next-auth, and Open edX (sign in, or join with an invitation).
 import { AuthError } from 'next-auth';
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { signIn, SignInThrottled, throttledSentence } from '@/lib/auth';
+import { INVITE_COOKIE, intentCookie } from '@/lib/auth/openedx-intent';
+import { requestOrigin } from '@/lib/auth/origin';
+import { getDb } from '@/lib/db';
+import { checkInvitation } from '@/lib/team/invitations';
 
 export type LoginState = { error?: string; email?: string };
 
@@ -29,3 +35,13 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
 export async function loginWithOpenedx(form: FormData): Promise<void> {
   await signIn('openedx', { redirectTo: safeNext(form.get('next')) });
 }
+
+/** Joining from an invitation's page with Open edX: the token travels in a short-lived cookie to the callback. */
+export async function joinWithOpenedx(form: FormData): Promise<void> {
+  const token = String(form.get('token') ?? '');
+  if (!(await checkInvitation((await getDb()).db, token)).ok) redirect(`/invite/${encodeURIComponent(token)}`);
+  (await cookies()).set(INVITE_COOKIE, token, intentCookie(await isHttps()));
+  await signIn('openedx', { redirectTo: '/webhooks' });
+}
+
+const isHttps = async () => requestOrigin(await headers())?.startsWith('https:') ?? false;
