@@ -117,7 +117,8 @@ def test_the_platform_starts_without_the_service(enabled: Project) -> None:
 
 
 def test_behind_caddy_the_service_trusts_caddy_and_knows_its_public_address(enabled: Project) -> None:
-    # Tutor's Caddyfile (release branch, tutor/templates/apps/caddy/Caddyfile lines 4-10): with ENABLE_WEB_PROXY
+    # Tutor's Caddyfile (overhangio/tutor, branches `release` = Ulmo at f9c2a391 and `verawood` at e5047395, the
+    # same there: tutor/templates/apps/caddy/Caddyfile lines 4-11): with ENABLE_WEB_PROXY
     # (the default) Caddy sets no trusted_proxies, so it replaces X-Forwarded-For with the client's address: one
     # proxy hop. Without it, Caddy trusts every upstream and appends: the operator's proxy, then Caddy.
     env = enabled.compose()["services"]["webhooks"]["environment"]
@@ -221,9 +222,10 @@ def _tutor_worker(compose_prod: dict[str, Any], variant: str) -> dict[str, Any]:
 
 
 def test_relay_workers_are_made_like_tutors_own(enabled: Project) -> None:
-    # Tutor's lms-worker and cms-worker (docker-compose.prod.yml, release branch lines 29-69; the command from
-    # tutor/plugins/openedx.py LMS_WORKER_COMMAND/CMS_WORKER_COMMAND, lines 224-251) consume only their own
-    # --queues, so the relay's queue is served by its worker alone.
+    # Tutor's lms-worker and cms-worker (overhangio/tutor `release` and `verawood`:
+    # tutor/templates/local/docker-compose.prod.yml lines 29-69, tutor/templates/k8s/deployments.yml lines 124-170
+    # and 234-280; their command from tutor/plugins/openedx.py LMS_WORKER_COMMAND/CMS_WORKER_COMMAND, lines
+    # 224-251) consume only their own --queues, so the relay's queue is served by its worker alone.
     prod = yaml.safe_load(enabled.text("local/docker-compose.prod.yml"))
     for variant in ("lms", "cms"):
         queue = f"edx.{variant}.core.webhooks"
