@@ -186,6 +186,10 @@ def test_relay_knobs(project: Project) -> None:
     assert lms["OPENEDX_WEBHOOKS_WRITABLE_FIELDS"] == ["auth.User.first_name", "auth.User.last_name"]
     assert lms["OPENEDX_WEBHOOKS_CA_BUNDLE"] == "/openedx/config/ca.pem"
     assert lms["OPENEDX_WEBHOOKS_CELERY_QUEUE"] == "relay.lms"
+    # `--set` with a comma-separated string gives the same list.
+    project.tutor("config", "save", "--set", "WEBHOOKS_RELAY_WRITABLE_FIELDS=auth.User.first_name, auth.User.last_name")
+    fields = relay_settings(project.text("apps/openedx/settings/cms/production.py"))["OPENEDX_WEBHOOKS_WRITABLE_FIELDS"]
+    assert fields == ["auth.User.first_name", "auth.User.last_name"]
     # An empty queue: Studio's relay tasks go to the platform's default queue, and no worker of ours is added.
     assert "OPENEDX_WEBHOOKS_CELERY_QUEUE" not in relay_settings(
         project.text("apps/openedx/settings/cms/production.py")
