@@ -177,14 +177,15 @@ def _make_receiver() -> Receiver:
             r = holder["r"]
             status, body = r.respond(rec) if r.respond else (r.status, r.body)
             raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+            # Recorded before the answer goes out: a caller that has its answer finds its request recorded.
+            with r.cond:
+                r.requests.append(rec)
+                r.cond.notify_all()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
-            with r.cond:
-                r.requests.append(rec)
-                r.cond.notify_all()
 
         do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = _serve
 
