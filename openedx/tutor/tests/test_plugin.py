@@ -211,6 +211,16 @@ def test_the_settings_are_the_relays_own_with_its_types(enabled: Project) -> Non
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    # Where the plugin has no reason of its own, its default is the relay's (a changed relay default is followed).
+    deliberate = {
+        "OPENEDX_WEBHOOKS_URL",
+        "OPENEDX_WEBHOOKS_API_KEY",
+        "OPENEDX_WEBHOOKS_TIMEOUT",
+        "OPENEDX_WEBHOOKS_CELERY_QUEUE",
+    }
+    for setting, value in relay_settings(enabled.text(SETTINGS_FILES[0])).items():
+        if setting not in deliberate:
+            assert value == module.DEFAULTS.get(setting), f"{setting}: the plugin's default differs from the relay's"
     for name in SETTINGS_FILES:
         ours = relay_settings(enabled.text(name))
         for setting, value in ours.items():
