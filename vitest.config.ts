@@ -10,6 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    setupFiles: ['tests/helpers/quiet-logs.ts'],
     // next/server's `after` and similar need no Next.js runtime in these tests.
     server: { deps: { inline: [/next-auth/] } },
   },

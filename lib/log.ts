@@ -26,9 +26,9 @@ function errorFields(err: unknown): Record<string, unknown> {
   return { type: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}), stack: err.stack };
 }
 
-function create(stream?: NodeJS.WritableStream): Logger {
+function create(stream?: NodeJS.WritableStream, atLevel = level()): Logger {
   const options: pino.LoggerOptions = {
-    level: level(),
+    level: atLevel,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
@@ -138,7 +138,7 @@ export function captureLogs(): { lines: Record<string, unknown>[]; text: () => s
       done();
     },
   });
-  g[KEY] = create(sink);
+  g[KEY] = create(sink, level() === 'silent' ? 'info' : level());
   const lines: Record<string, unknown>[] = [];
   return {
     get lines() {
