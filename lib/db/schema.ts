@@ -291,6 +291,8 @@ export const deliveryAttempts = pgTable('delivery_attempts', {
   responseBody: text('response_body'),
   error: text('error'),
   worker: text('worker'),
+  /** The HTTP proxy the call went through (its origin, no credentials), or null for a direct call. */
+  proxy: text('proxy'),
 }, (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.attemptNo)]);
 
 /**
