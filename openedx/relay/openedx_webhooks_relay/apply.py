@@ -447,21 +447,6 @@ def _parameters(exc_class: type) -> tuple[dict[str, inspect.Parameter], bool]:
     return named, any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
-def halt_class(filter_class: type) -> type[OpenEdxFilterException] | None:
-    """The exception a halt without a named exception raises (as the service's own halts, SPEC §5): the filter's
-    first exception that is not a redirect (RedirectToPage, RedirectToUrl) and needs no redirect target; a filter
-    that has only redirects gets its first, to the site root."""
-    classes = list(exception_classes(filter_class).values())
-    for cls in classes:
-        named, _ = _parameters(cls)
-        redirect = named.get("redirect_to")
-        if not cls.__name__.startswith("Redirect") and (
-            redirect is None or redirect.default is not inspect.Parameter.empty
-        ):
-            return cls
-    return classes[0] if classes else None
-
-
 def build_response(value: Any) -> HttpResponseBase:
     """An `HttpResponse` from the answer's `response`: `{content, content_type, status, reason, charset, headers}`."""
     if isinstance(value, HttpResponseBase):
@@ -539,4 +524,13 @@ def answer_exception(filter_class: type, exception: Any) -> OpenEdxFilterExcepti
             ", ".join(classes) or "none",
         )
         return None
-    return make_exception(exc_class, exception)
+    return fit_to_filter(filter_class, make_exception(exc_class, exception))
+
+
+def fit_to_filter(filter_class: type, error: OpenEdxFilterException) -> OpenEdxFilterException:
+    """What one filter's handler needs beyond the constructor: render_xblock wraps exc.response in a Fragment
+    (lms/djangoapps/courseware/views/views.py), so RenderXBlockStarted's response is HTML text, not a response."""
+    response = getattr(error, "response", None)
+    if filter_class.__name__ == "RenderXBlockStarted" and isinstance(response, HttpResponse):
+        error.response = response.content.decode(response.charset or "utf-8")  # type: ignore[attr-defined]
+    return error

@@ -20,8 +20,9 @@ from openedx_filters.exceptions import OpenEdxFilterException
 from openedx_filters.filters import PipelineStep
 
 from . import client, routing
-from .apply import answer_exception, apply_changes, halt_class, make_exception
+from .apply import answer_exception, apply_changes
 from .breaker import breaker
+from .halts import default_halt, unusable
 from .serialize_filters import arguments_to_json
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,9 @@ class Webfilter(PipelineStep):
         except Exception as exc:  # noqa: BLE001 - never into the platform; a relay fault counts as no answer
             log.exception("openedx-webhooks-relay: filter %s not relayed", self.filter_type)
             try:
-                return self._unanswered(filter_class(self.filter_type), f"relay error {type(exc).__name__}", quiet=True)
+                return self._unanswered(
+                    filter_class(self.filter_type), f"relay error {type(exc).__name__}", kwargs, quiet=True
+                )
             except OpenEdxFilterException:
                 raise
             except Exception:  # noqa: BLE001
@@ -89,7 +92,7 @@ class Webfilter(PipelineStep):
         cls = filter_class(self.filter_type)
         base = str(client.setting("OPENEDX_WEBHOOKS_URL"))
         if not breaker.allow(base):
-            return self._unanswered(cls, breaker.reason(base), quiet=True)
+            return self._unanswered(cls, breaker.reason(base), arguments, quiet=True)
         # Only the filter's own arguments: a step before this one may have added keys of its own to the
         # pipeline's output, which the service would refuse (they pass through untouched).
         own = filter_arguments(cls) if cls is not None else frozenset(arguments)
@@ -100,10 +103,17 @@ class Webfilter(PipelineStep):
         res = client.call("POST", "/api/filters", body)
         breaker.record(base, res)
         if not res.ok or not isinstance(res.body, dict):
-            return self._unanswered(cls, _reason(res))
+            return self._unanswered(cls, _reason(res), arguments)
         answer = res.body
         if answer.get("exception") and cls is not None:
             error = answer_exception(cls, answer["exception"])
+            why = unusable(cls, error) if error is not None else None
+            if why:
+                # The platform would show an error page (an empty template, a 500): its default halt instead.
+                log.warning(
+                    "openedx-webhooks-relay: %s: %s; halted with the filter's default halt", self.filter_type, why
+                )
+                error = default_halt(cls, str(getattr(error, "message", "") or ""), arguments)
             if error is not None:
                 log.info(
                     "openedx-webhooks-relay: %s halted by a webfilter with %s", self.filter_type, type(error).__name__
@@ -114,7 +124,9 @@ class Webfilter(PipelineStep):
             return {}
         return apply_changes(arguments, changes)
 
-    def _unanswered(self, cls: type | None, reason: str, quiet: bool = False) -> dict[str, Any]:
+    def _unanswered(
+        self, cls: type | None, reason: str, arguments: dict[str, Any], quiet: bool = False
+    ) -> dict[str, Any]:
         """The service gave no usable answer: go on unchanged, or halt when the operator asked for fail closed."""
         if client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN"):
             (log.debug if quiet else log.warning)(
@@ -123,8 +135,13 @@ class Webfilter(PipelineStep):
                 reason,
             )
             return {}
-        exc_class = halt_class(cls) if cls is not None else None
-        if exc_class is None:
+        name = cls.__name__ if cls is not None else self.filter_type
+        message = (
+            f"The Open edX Webhooks service did not answer for {name} ({reason}); the process is halted "
+            "because OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN is False."
+        )
+        error = default_halt(cls, message, arguments) if cls is not None else None
+        if error is None:
             log.error(
                 "openedx-webhooks-relay: %s: no answer from the service (%s) and fail closed is set, but the "
                 "filter has no exception to halt with; going on unchanged",
@@ -132,9 +149,5 @@ class Webfilter(PipelineStep):
                 reason,
             )
             return {}
-        message = (
-            f"The Open edX Webhooks service did not answer for {cls.__name__} ({reason}); the process is halted "
-            "because OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN is False."
-        )
         log.error("openedx-webhooks-relay: %s", message)
-        raise make_exception(exc_class, {"message": message})
+        raise error

@@ -17,6 +17,7 @@ from django.test import override_settings
 from openedx_filters.exceptions import OpenEdxFilterException
 from openedx_filters.tooling import OpenEdxPublicFilter
 
+from openedx_webhooks_relay.halts import DEFAULT_HALTS, unusable
 from tests.conftest import assume_routes, refresh_routing
 from tests.filterapp.cases import CASES, COURSE, change_of
 from tests.filterapp.models import CourseEnrollment
@@ -170,13 +171,19 @@ def test_every_exception_of_every_filter_can_be_raised_from_an_answer(
     make_webfilter(filter_cls.filter_type, receiver.url)
     refresh_routing()  # the relay learns of the new webfilter now, not within the routing TTL
 
+    if (filter_cls.__name__, name) == ("RenderXBlockStarted", "PreventXBlockBlockRender"):
+        # render_xblock answers it with the 500 page: the relay halts with the filter's default halt instead.
+        exc_cls, given = filter_cls.RenderCustomResponse, {"message": given["message"]}
     with pytest.raises(exc_cls) as raised:
         filter_cls.run_filter(**build_arguments(filter_cls))
 
     exc = raised.value
     assert type(exc) is exc_cls and exc.message == "Halted by a webfilter"
+    assert unusable(filter_cls, exc) is None
     for key, value in given.items():
-        if key == "response":
+        if key == "response" and filter_cls.__name__ == "RenderXBlockStarted":
+            assert exc.response == "<p>Closed for maintenance</p>"  # HTML text: the platform makes it a Fragment
+        elif key == "response":
             assert isinstance(exc.response, HttpResponse)
             assert (exc.response.status_code, exc.response.content) == (503, b"<p>Closed for maintenance</p>")
             assert exc.response["Content-Type"] == "text/html"
@@ -365,18 +372,9 @@ def test_service_unreachable_fail_closed_raises_the_filters_exception(
         filter_cls.run_filter(**args)
     assert type(raised.value) in classes
     assert "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN" in raised.value.message and filter_cls.__name__ in raised.value.message
-    redirect_free = [
-        c
-        for c in classes
-        if not c.__name__.startswith("Redirect")
-        and (
-            "redirect_to" not in inspect.signature(c.__init__).parameters
-            or inspect.signature(c.__init__).parameters["redirect_to"].default is not inspect.Parameter.empty
-        )
-    ]
-    assert type(raised.value) is (redirect_free or classes)[0]
-    if not redirect_free:
-        assert raised.value.redirect_to == "/"
+    # The filter's default halt (halts.py, README "Halting a filter"): one the platform shows without an error page.
+    assert type(raised.value).__name__ == DEFAULT_HALTS[filter_cls.__name__][0]
+    assert unusable(filter_cls, raised.value) is None
 
 
 @pytest.mark.django_db
@@ -480,3 +478,21 @@ def test_a_relay_fault_counts_as_no_answer(relay: Any, settings: Any) -> None:
     settings.OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False
     with pytest.raises(CourseUnenrollmentStarted.PreventUnenrollment, match="relay error RuntimeError"):
         CourseUnenrollmentStarted.run_filter(enrollment=odd)
+
+
+@pytest.mark.django_db
+def test_a_render_halt_without_a_template_shows_a_page_not_an_error(
+    relay: Any, receiver: Any, make_webfilter: Any
+) -> None:
+    """A webfilter (or the service's own halt on a failing webfilter) naming RenderInvalidDashboard with a message
+    only: edx-platform would render_to_response("") (a 500); the relay answers with the dashboard's default halt."""
+    from openedx_filters.learning.filters import DashboardRenderStarted
+
+    receiver.body = {"exception": {"RenderInvalidDashboard": "The dashboard is closed tonight."}}
+    make_webfilter(DashboardRenderStarted.filter_type, receiver.url)
+    refresh_routing()
+    with pytest.raises(DashboardRenderStarted.RenderCustomResponse) as raised:
+        DashboardRenderStarted.run_filter(**build_arguments(DashboardRenderStarted))
+    response = raised.value.response
+    assert isinstance(response, HttpResponse) and response.status_code == 403
+    assert b"The dashboard is closed tonight." in response.content

@@ -15,12 +15,11 @@ from django.http import HttpResponse, QueryDict
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from openedx_filters.learning.filters import (
     CertificateRenderStarted,
-    CourseAboutRenderStarted,
     CourseEnrollmentStarted,
     StudentLoginRequested,
 )
 
-from openedx_webhooks_relay.apply import answer_exception, apply_changes, halt_class, make_exception
+from openedx_webhooks_relay.apply import answer_exception, apply_changes, make_exception
 from tests.filterapp.cases import COURSE, UNIT, make_enrollments
 
 
@@ -168,12 +167,3 @@ def test_exceptions_take_what_their_constructor_accepts_and_fill_what_it_require
     assert (exc.status_code, exc.extra) == (403, [1])
     assert answer_exception(StudentLoginRequested, {"name": "PreventSomethingElse"}) is None
     assert answer_exception(StudentLoginRequested, "PreventLogin").message == ""
-
-
-def test_the_halt_for_an_unreachable_service_is_the_first_exception_that_needs_no_redirect() -> None:
-    assert halt_class(CourseAboutRenderStarted) is CourseAboutRenderStarted.RenderInvalidCourseAbout
-    assert halt_class(CourseEnrollmentStarted) is CourseEnrollmentStarted.PreventEnrollment
-    from openedx_filters.learning.filters import AccountSettingsRenderStarted, IDVPageURLRequested
-
-    assert halt_class(AccountSettingsRenderStarted) is AccountSettingsRenderStarted.RenderInvalidAccountSettings
-    assert halt_class(IDVPageURLRequested) is None
