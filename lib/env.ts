@@ -36,6 +36,8 @@ const trustProxy = z
     return { proxies: v.split(',').map((p) => p.trim()) };
   });
 
+const proxyUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of the proxy, like http://proxy.internal:3128' });
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -92,6 +94,16 @@ const schema = z
     OPENEDX_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
     /** The role LMS staff and superusers get when they sign in with Open edX without an invitation; unset: none. */
     OPENEDX_OAUTH_STAFF_ROLE: z.enum(['owner', 'editor', 'viewer'], { error: 'must be owner, editor or viewer' }).optional(),
+    /** Outgoing calls through an HTTP proxy: HTTPS_PROXY for https targets, HTTP_PROXY for http ones (or lower case). */
+    HTTPS_PROXY: proxyUrl.optional(),
+    HTTP_PROXY: proxyUrl.optional(),
+    /** Hosts reached without the proxy: comma-separated names (a name covers its subdomains), host:port, or *. */
+    NO_PROXY: z.string().optional(),
+    /**
+     * The HTTP client of outgoing calls: undici for all (the default), or "lean" to keep the built-in HTTP/1.1
+     * client for plain-HTTP targets reached without a proxy (faster per call; see the README's figures).
+     */
+    HTTP_CLIENT: z.enum(['undici', 'lean']).default('undici'),
   })
   .refine((e) => !(e.ADMIN_EMAIL && !e.ADMIN_PASSWORD) && !(e.ADMIN_PASSWORD && !e.ADMIN_EMAIL), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
@@ -119,6 +131,9 @@ export class EnvError extends Error {}
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // An empty variable counts as unset, as in most deployment tools.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  // The proxy variables are often set in lower case (curl's spelling); upper case wins when both are.
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) cleaned[name] ??= cleaned[name.toLowerCase()];
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) if (cleaned[name] === undefined) delete cleaned[name];
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -28,6 +28,12 @@ export function AttemptTimeline({ attempts }: { attempts: AttemptJson[] }) {
             </span>
             <span className="text-xs text-slate-500">
               <LocalTime iso={a.started_at} /> · {formatDuration(a.duration_ms)}
+              {a.via_proxy && (
+                <>
+                  {' · '}
+                  <span data-testid="attempt-proxy">through the proxy {a.via_proxy}</span>
+                </>
+              )}
             </span>
           </div>
           {a.error && (

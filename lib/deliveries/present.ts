@@ -49,6 +49,8 @@ export interface AttemptJson {
   /** As stored (the first 64 KiB), sensitive values masked. */
   response_body: string | null;
   error: string | null;
+  /** The HTTP proxy the call went through (HTTPS_PROXY / HTTP_PROXY), or null for a direct call. */
+  via_proxy: string | null;
 }
 
 export interface DeliveryDetailJson extends DeliveryJson {
@@ -92,6 +94,7 @@ export function attemptJson(a: DeliveryAttempt): AttemptJson {
     response_headers: maskHeaders(a.responseHeaders),
     response_body: maskBody(a.responseBody, contentTypeOf(a.responseHeaders)),
     error: redactText(a.error),
+    via_proxy: a.proxy ?? null,
   };
 }
 

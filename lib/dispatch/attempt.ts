@@ -32,11 +32,13 @@ export async function attemptDelivery(
   }
   // Over its rate limit: not attempted, due again when its turn comes (never failed for it).
   const wait = target.rateGate ? await target.rateGate() : 0;
-  if (wait > 0) return { ...base, url: target.url, status: 'pending', delayMs: wait, attempt: null, error: null };
+  // A URL the transformation chose stays with its delivery (the §7 guard checks it in send, like any other).
+  const url = d.ownUrl ? d.url : target.url;
+  if (wait > 0) return { ...base, url, status: 'pending', delayMs: wait, attempt: null, error: null };
   // The webhook's own headers first: content-type and the signature always win (SPEC §9).
   const headers = { ...target.headers, ...d.requestHeaders, ...signatureHeaders(target.secret, d.eventId, d.requestBody) };
   const r = await send({
-    url: target.url,
+    url,
     headers,
     body: d.requestBody,
     timeoutMs: opts.deliveryTimeoutMs,
@@ -53,7 +55,7 @@ export async function attemptDelivery(
     id: d.id,
     lockedBy: opts.workerId,
     prevAttempts: d.attemptCount,
-    url: target.url,
+    url,
     status,
     delayMs: delay,
     error: r.ok ? null : describeFailure(r.status, r.error, status === 'failed', attempts),
@@ -65,6 +67,7 @@ export async function attemptDelivery(
       responseHeaders: r.status === null ? null : r.headers,
       responseBody: r.status === null ? null : r.body,
       error: r.error ?? (r.ok ? null : `The receiver answered ${r.status}.`),
+      proxy: r.proxy,
     },
   };
 }

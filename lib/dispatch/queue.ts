@@ -13,6 +13,8 @@ export interface ClaimedDelivery {
   requestHeaders: Record<string, string>;
   requestBody: string;
   attemptCount: number;
+  /** Its transformation gave it its own URL (`url`): sent there, not to the webhook's current URL. */
+  ownUrl: boolean;
 }
 
 // Only webhook deliveries are ever pending (webfilter calls are logged finished), so the queue needs no
@@ -55,7 +57,7 @@ const CLAIM = `
   update deliveries d set locked_until = now() + $3::int * interval '1 millisecond', locked_by = $1::text
   from picked where d.id = picked.id
   returning d.id::text as id, d.event_id::text as event_id, d.target_id::text as target_id, d.url, d.request_headers,
-    d.request_body, d.attempt_count, (select count(*) from due)::int as scanned`;
+    d.request_body, d.attempt_count, d.url_from_transformation as own_url, (select count(*) from due)::int as scanned`;
 
 interface ClaimRow {
   id: string;
@@ -65,6 +67,7 @@ interface ClaimRow {
   request_headers: Record<string, string> | string | null;
   request_body: string | null;
   attempt_count: number;
+  own_url: boolean;
   scanned: number | string;
 }
 
@@ -119,6 +122,7 @@ export async function claimDue(
     requestHeaders: typeof r.request_headers === 'string' ? JSON.parse(r.request_headers) : (r.request_headers ?? {}),
     requestBody: r.request_body ?? '',
     attemptCount: Number(r.attempt_count),
+    ownUrl: r.own_url === true,
   }));
   return Object.assign(batch, { scanned: rows.length ? Number(rows[0]!.scanned) : 0 });
 }
@@ -149,6 +153,8 @@ export interface AttemptRecord {
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
   error: string | null;
+  /** The proxy the call went through, or null (absent: a direct call). */
+  proxy?: string | null;
 }
 
 export interface Completion {
@@ -176,7 +182,7 @@ const COMPLETE = `
   with v as (
     select * from json_to_recordset($1::text::json) as v(
       id bigint, locked_by text, prev int, url text, status text, delay_ms float8, error text, sent boolean,
-      started_at timestamptz, duration_ms int, req_headers jsonb, res_status int, res_headers jsonb, res_body text)
+      started_at timestamptz, duration_ms int, req_headers jsonb, res_status int, res_headers jsonb, res_body text, proxy text)
   ), u as (
     update deliveries d set
       attempt_count = d.attempt_count + (case when v.sent then 1 else 0 end),
@@ -195,9 +201,9 @@ const COMPLETE = `
     returning d.id
   ), a as (
     insert into delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, request_headers,
-      response_status, response_headers, response_body, error, worker)
+      response_status, response_headers, response_body, error, worker, proxy)
     select v.id, v.prev + 1, v.started_at, v.duration_ms, v.req_headers, v.res_status, v.res_headers, v.res_body,
-      v.error, v.locked_by
+      v.error, v.locked_by, v.proxy
     from v where v.sent and exists (select 1 from deliveries d where d.id = v.id)
   )
   select id::text as id from u`;
@@ -224,6 +230,7 @@ export async function writeCompletions(handle: DbHandle, items: readonly Complet
     res_status: c.attempt?.responseStatus ?? null,
     res_headers: cleanHeaders(c.attempt?.responseHeaders ?? null),
     res_body: clean(c.attempt?.responseBody ?? null),
+    proxy: c.attempt?.proxy ?? null,
   }));
   const result = await hotRows<{ id: string }>(handle, COMPLETE, [JSON.stringify(rows)]);
   return new Set(result.map((r) => Number(r.id)));

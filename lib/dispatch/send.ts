@@ -2,7 +2,9 @@
 import net from 'node:net';
 import { USER_AGENT } from '../version';
 import { guardedLookup, isPrivateAddress, PrivateTargetError } from './address';
-import { headerProblem, post, type CallError, type Origin } from './http1';
+import { headerProblem, post as leanPost, type CallError, type Origin } from './http1';
+import { post as undiciPost, proxyFor, type ClientError } from './http-client';
+import { env } from '../env';
 import { urlLabel } from '../url-label';
 
 export const RESPONSE_CAPTURE_BYTES = 64 * 1024;
@@ -32,6 +34,8 @@ export interface SendResult {
   bodyTruncated: boolean;
   error: string | null;
   errorKind: SendErrorKind | null;
+  /** The proxy the call went through (its origin, without credentials), or null for a direct call. */
+  proxy: string | null;
 }
 
 /** A URL checked and turned into an origin and path once: a worker calls the same few URLs thousands of times. */
@@ -77,13 +81,14 @@ function result(
   bodyTruncated: boolean,
   error: string | null,
   errorKind: SendErrorKind | null,
+  proxy: string | null,
 ): SendResult {
   const ok = status !== null && status >= 200 && status < 300;
-  return { startedAt, durationMs: Math.round(performance.now() - t0), requestHeaders, status, ok, headers, body, bodyTruncated, error, errorKind };
+  return { startedAt, durationMs: Math.round(performance.now() - t0), requestHeaders, status, ok, headers, body, bodyTruncated, error, errorKind, proxy };
 }
 
 /** The sentence for a call that got no answer. */
-function callFailure(err: CallError): { kind: SendErrorKind; error: string } {
+function callFailure(err: CallError | ClientError): { kind: SendErrorKind; error: string } {
   if (err.cause instanceof PrivateTargetError || (err.cause as Error | undefined)?.name === 'PrivateTargetError') {
     return { kind: 'private_target', error: err.message };
   }
@@ -101,8 +106,9 @@ export function send(req: SendRequest): Promise<SendResult> {
     ...req.headers,
     'content-length': String(Buffer.byteLength(req.body)),
   };
+  let via: string | null = null;
   const failure = (errorKind: SendErrorKind, error: string) =>
-    result(startedAt, t0, requestHeaders, null, {}, '', false, error, errorKind);
+    result(startedAt, t0, requestHeaders, null, {}, '', false, error, errorKind, via);
 
   const url = parse(req.url);
   if (!url.ok) return Promise.resolve(failure('invalid_url', `The URL ${urlLabel(req.url)} is not a valid http(s) URL.`));
@@ -121,13 +127,21 @@ export function send(req: SendRequest): Promise<SendResult> {
     url.basicAuth && !Object.keys(requestHeaders).some((k) => k.toLowerCase() === 'authorization')
       ? { ...requestHeaders, authorization: url.basicAuth }
       : requestHeaders;
-  const call = post(url.origin, req.allowPrivate ? 'open' : 'guarded', {
-    path: url.path,
-    headers: wire,
-    body: req.body,
-    captureBytes: req.captureBytes ?? RESPONSE_CAPTURE_BYTES,
-    lookup: req.allowPrivate ? undefined : (guardedLookup as never),
-  });
+  const e = env();
+  const proxy = e.HTTPS_PROXY || e.HTTP_PROXY ? proxyFor(url.origin, { httpProxy: e.HTTP_PROXY, httpsProxy: e.HTTPS_PROXY, noProxy: e.NO_PROXY }) : null;
+  via = proxy && new URL(proxy).origin;
+  const captureBytes = req.captureBytes ?? RESPONSE_CAPTURE_BYTES;
+  // HTTP_CLIENT=lean keeps the built-in client for plain HTTP reached directly (see http1.ts).
+  const call =
+    e.HTTP_CLIENT === 'lean' && !proxy && !url.origin.https
+      ? leanPost(url.origin, req.allowPrivate ? 'open' : 'guarded', {
+          path: url.path,
+          headers: wire,
+          body: req.body,
+          captureBytes,
+          lookup: req.allowPrivate ? undefined : (guardedLookup as never),
+        })
+      : undiciPost(url.origin, { path: url.path, headers: wire, body: req.body, captureBytes, guarded: !req.allowPrivate, proxy });
   return new Promise<SendResult>((resolve) => {
     let settled = false;
     const finish = (r: SendResult) => {
@@ -150,9 +164,10 @@ export function send(req: SendRequest): Promise<SendResult> {
 
     call.promise.then(
       (res) =>
-        finish(result(startedAt, t0, requestHeaders, res.status, res.headers, res.body.toString('utf8'), res.truncated, null, null)),
-      (err: CallError) => {
+        finish(result(startedAt, t0, requestHeaders, res.status, res.headers, res.body.toString('utf8'), res.truncated, null, null, via)),
+      (err: CallError | ClientError) => {
         const f = callFailure(err);
+        if (f.kind === 'private_target') via = null; // refused before the proxy was asked
         finish(failure(f.kind, f.error));
       },
     );

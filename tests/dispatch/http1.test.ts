@@ -1,7 +1,8 @@
-// The outgoing HTTP/1.1 client (lib/dispatch/http1.ts) through send(), against raw TCP servers on loopback that
-// answer byte by byte as the test scripts them: every framing a receiver may use is read right, anything
-// ambiguous fails the call with a sentence and never leaks into the next call on the same connection, and
-// kept-alive connections are reused and replaced when the receiver closed them. HTTPS with a real certificate.
+// The lean HTTP/1.1 client (lib/dispatch/http1.ts, HTTP_CLIENT=lean: plain HTTP without a proxy) through send(),
+// against raw TCP servers on loopback that answer byte by byte as the test scripts them: every framing a
+// receiver may use is read right, anything ambiguous fails the call with a sentence and never leaks into the
+// next call on the same connection, and kept-alive connections are reused and replaced when the receiver
+// closed them. HTTPS (undici in either setting) with a real certificate. undici itself: http-client.test.ts.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,76 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { send, type SendResult } from '../../lib/dispatch/send';
+import { resetEnv } from '../../lib/env';
+import { drip, rawServer } from '../helpers/raw-server';
 
-interface RawRequest {
-  head: string;
-  body: string;
-  /** Requests on this connection before this one. */
-  onConnection: number;
-}
-type Script = (req: RawRequest, socket: net.Socket, index: number) => void;
-
-interface RawServer {
-  url: string;
-  port: number;
-  requests: RawRequest[];
-  connections: number;
-  close(): Promise<void>;
-}
-
-const servers: RawServer[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.close();
+process.env.HTTP_CLIENT = 'lean';
+resetEnv();
+afterAll(() => {
+  delete process.env.HTTP_CLIENT;
+  resetEnv();
 });
-
-/** A TCP server that reads each HTTP request (head and Content-Length body) and lets the script answer. */
-async function rawServer(script: Script): Promise<RawServer> {
-  const sockets = new Set<net.Socket>();
-  const state: RawServer = { url: '', port: 0, requests: [], connections: 0, close: async () => {} };
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    state.connections++;
-    let buf = Buffer.alloc(0);
-    let onConnection = 0;
-    socket.on('data', (data) => {
-      buf = Buffer.concat([buf, data]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.toString('latin1', 0, end);
-        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buf.length < end + 4 + length) return;
-        const req = { head, body: buf.toString('utf8', end + 4, end + 4 + length), onConnection: onConnection++ };
-        buf = buf.subarray(end + 4 + length);
-        state.requests.push(req);
-        script(req, socket, state.requests.length - 1);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.address() as net.AddressInfo).port;
-  state.url = `http://127.0.0.1:${state.port}/hook?x=1`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  servers.push(state);
-  return state;
-}
 
 const call = (url: string, extra: Partial<Parameters<typeof send>[0]> = {}): Promise<SendResult> =>
   send({ url, headers: { 'content-type': 'application/json' }, body: '{"a":"é"}', timeoutMs: 3_000, allowPrivate: true, ...extra });
-
-/** Writes the parts with a pause between them, as a slow network would deliver them. */
-async function drip(socket: net.Socket, parts: (string | Buffer)[]) {
-  for (const p of parts) {
-    socket.write(p);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('reading answers', () => {
   it('sends one well-formed request: path and query, Host with port, the headers, the body in UTF-8', async () => {

@@ -44,6 +44,7 @@ function row(e: FilterLogEntry, requestId: string | null) {
     response_headers: answered ? e.sent.headers : null,
     response_body: answered ? firstBytes(e.sent.body, RESPONSE_CAPTURE_BYTES) : null,
     request_id: requestId,
+    proxy: e.sent.proxy,
   };
 }
 
@@ -65,7 +66,7 @@ async function insert(handle: DbHandle, entries: Entry[]): Promise<void> {
       select * from jsonb_to_recordset(${rows}::jsonb) as x(
         event_id uuid, target_id uuid, event_type text, url text, status text, request_headers jsonb,
         request_body text, status_code int, error text, duration_ms int, outcome jsonb,
-        started_at timestamptz, completed_at timestamptz, response_headers jsonb, response_body text, request_id text)
+        started_at timestamptz, completed_at timestamptz, response_headers jsonb, response_body text, request_id text, proxy text)
     ), d as (
       insert into deliveries (kind, event_id, target_id, event_type, url, status, attempt_count, next_attempt_at,
         request_headers, request_body, last_status_code, last_error, last_duration_ms, outcome, request_id,
@@ -76,8 +77,8 @@ async function insert(handle: DbHandle, entries: Entry[]): Promise<void> {
       returning id, event_id, target_id
     )
     insert into delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, request_headers,
-      response_status, response_headers, response_body, error)
-    select d.id, 1, i.started_at, i.duration_ms, i.request_headers, i.status_code, i.response_headers, i.response_body, i.error
+      response_status, response_headers, response_body, error, proxy)
+    select d.id, 1, i.started_at, i.duration_ms, i.request_headers, i.status_code, i.response_headers, i.response_body, i.error, i.proxy
     from d join input i on i.event_id = d.event_id and i.target_id = d.target_id`);
 }
 
