@@ -9,8 +9,10 @@
 //      receiver that answers in SLOW_MS (real ones take time): the cap, not the machine, is then the limit.
 //   3. Latency when idle: one event at a time through the route handler (POST /api/events → the receiver).
 //   node --import tsx bench/events-delivery.ts
+//   In part 1 the worker runs once per outgoing HTTP client of CLIENTS each round (undici, the default, and the
+//   lean built-in one, HTTP_CLIENT=lean): the two side by side, each beside the same round's bare sender.
 //   env: EVENTS=2500 WEBHOOKS=4 ROUNDS=5 SAMPLES=200 DBS=postgres,pglite PER_TARGET=16 SINGLE=1 SLOW_MS=10 LATENCY=1
-//        WORKER_CPU_PROF=dir (profile the worker process: node --cpu-prof)
+//        CLIENTS=undici,lean WORKER_CPU_PROF=dir (profile the worker process: node --cpu-prof)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -40,6 +42,7 @@ const LATENCY = process.env.LATENCY !== '0';
 const PROFILE_DIR = process.env.WORKER_CPU_PROF;
 const PER_TARGET = Number(process.env.PER_TARGET ?? 16);
 const SLOW_MS = Number(process.env.SLOW_MS ?? 10);
+const CLIENTS = (process.env.CLIENTS ?? 'undici,lean').split(',') as ('undici' | 'lean')[];
 const EVENT = findEvent('COURSE_ENROLLMENT_CREATED')!;
 const DATA = sampleEventData(EVENT);
 const now = () => performance.timeOrigin + performance.now();
@@ -248,7 +251,10 @@ async function succeeded(handle: DbHandle): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
-async function workerRun(kind: string, handle: DbHandle, url: string | undefined, r: Receiver, total: number, key: string): Promise<number> {
+async function workerRun(kind: string, handle: DbHandle, url: string | undefined, r: Receiver, total: number, key: string, client: 'undici' | 'lean' = CLIENTS[0]!): Promise<number> {
+  // The in-process worker (PGlite) reads HTTP_CLIENT from the environment like the worker process does.
+  process.env.HTTP_CLIENT = client;
+  resetEnv();
   await restore(handle);
   await r.reset();
   const c0 = await dbCounters(handle);
@@ -269,6 +275,7 @@ async function workerRun(kind: string, handle: DbHandle, url: string | undefined
         ALLOW_PRIVATE_TARGETS: '1',
         MAX_IN_FLIGHT_PER_TARGET: String(PER_TARGET),
         RETRY_SCHEDULE: '5',
+        HTTP_CLIENT: client,
       },
     });
     let exitCode: number | null | undefined;
@@ -353,6 +360,7 @@ async function backlog(handle: DbHandle, r: Receiver, hooks: number, events: num
 
 const label = (kind: string) => (kind === 'pglite' ? 'PGlite (embedded, worker in-process)' : 'PostgreSQL 15 (`npm run worker`)');
 const throughput: (string | number)[][] = [];
+const clients: (string | number)[][] = [];
 const single: (string | number)[][] = [];
 const latency: (string | number)[][] = [];
 
@@ -366,14 +374,25 @@ for (const kind of DBS) {
   {
     const { file, total } = await backlog(db.handle, r, WEBHOOKS, EVENTS);
     const bares: number[] = [];
-    const workers: number[] = [];
+    const workers: Record<string, number[]> = {};
     for (let i = 0; i < ROUNDS; i++) {
       bares.push(await bare(r, file, total, 64, `${kind} bare`));
-      workers.push(await workerRun(kind, db.handle, db.url, r, total, `${kind} worker`));
-      console.error(`${kind}, ${WEBHOOKS} webhooks, round ${i + 1}: bare ${bares.at(-1)!.toFixed(0)}/s, worker ${workers.at(-1)!.toFixed(0)}/s (load ${os.loadavg()[0]!.toFixed(1)})`);
+      for (const client of CLIENTS) {
+        const who = CLIENTS.length > 1 ? `${kind} worker (${client})` : `${kind} worker`;
+        (workers[client] ??= []).push(await workerRun(kind, db.handle, db.url, r, total, who, client));
+      }
+      const line = CLIENTS.map((c) => `worker (${c}) ${workers[c]!.at(-1)!.toFixed(0)}/s`).join(', ');
+      console.error(`${kind}, ${WEBHOOKS} webhooks, round ${i + 1}: bare ${bares.at(-1)!.toFixed(0)}/s, ${line} (load ${os.loadavg()[0]!.toFixed(1)})`);
     }
-    const ratios = workers.map((w, i) => w / bares[i]!);
-    throughput.push([label(kind), `${EVENTS} × ${WEBHOOKS}`, fmt(bares), fmt(workers), ratios.map((x) => x.toFixed(2)).join(' / '), `${median(ratios).toFixed(2)}×`]);
+    for (const client of CLIENTS) {
+      const ratios = workers[client]!.map((w, i) => w / bares[i]!);
+      throughput.push([label(kind), client, `${EVENTS} × ${WEBHOOKS}`, fmt(bares), fmt(workers[client]!), ratios.map((x) => x.toFixed(2)).join(' / '), `${median(ratios).toFixed(2)}×`]);
+    }
+    if (CLIENTS.length === 2) {
+      const [a, b] = CLIENTS as [string, string];
+      const per = workers[a]!.map((w, i) => w / workers[b]![i]!);
+      clients.push([label(kind), per.map((x) => x.toFixed(2)).join(' / '), `${median(per).toFixed(2)}×`]);
+    }
     fs.rmSync(file, { force: true });
   }
 
@@ -459,7 +478,11 @@ for (const kind of DBS) {
 console.log(`\nDelivery throughput: a backlog of ${EVENTS} events × ${WEBHOOKS} webhooks drained by one worker (64 in flight, ${PER_TARGET} per`);
 console.log(`webhook), beside a bare Node sender posting the same bodies to the same loopback receiver (64 in flight), alternating,`);
 console.log(`${ROUNDS} rounds; rates counted by the receiver (another process) from its first call to its last. Load average now: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}.\n`);
-printTable([['database', 'backlog', 'bare sender/s', 'worker/s', 'ratio per round', 'median ratio'], ...throughput]);
+printTable([['database', 'HTTP client', 'backlog', 'bare sender/s', 'worker/s', 'ratio per round', 'median ratio'], ...throughput]);
+if (clients.length) {
+  console.log(`\nThe worker with ${CLIENTS[0]} against the worker with ${CLIENTS[1]}, round by round (same backlog, same round):\n`);
+  printTable([['database', `${CLIENTS[0]} / ${CLIENTS[1]} per round`, 'median'], ...clients]);
+}
 console.log(`\nCPU per 1,000 deliveries (median over rounds, from the first delivery on; ${WEBHOOKS} webhooks): the sending process, the`);
 console.log('database server processes serving it (PostgreSQL backends; PGlite runs inside the process) and the receiver; and how');
 console.log(`much of the machine's CPU (${os.cpus().length} cores, every process) was in use meanwhile (the bare sender's from its start).\n`);
