@@ -5,6 +5,7 @@ const nextConfig = {
   poweredByHeader: false,
   // Types are checked once by `npm run check` (CI runs it before the tests); the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ['@electric-sql/pglite', 'postgres', 'pino', 'pino-pretty', 'prom-client'],
+  // quickjs-emscripten loads its WebAssembly file from its own folder: kept out of the bundle (transformations).
+  serverExternalPackages: ['@electric-sql/pglite', 'postgres', 'pino', 'pino-pretty', 'prom-client', 'quickjs-emscripten', 'quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync'],
 };
 export default nextConfig;

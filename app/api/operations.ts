@@ -14,6 +14,7 @@ import { auditQuery } from '@/lib/audit/list';
 import { invitationCreate } from '@/lib/team/invitations';
 import { userCreate, userPatch } from '@/lib/team/users';
 import { replayRequest } from '@/lib/dispatch/replay';
+import { transformationRunRequest } from '@/lib/manage/transformations';
 import * as examples from '@/lib/openapi/examples';
 
 /** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
@@ -182,6 +183,27 @@ export const OPERATIONS: Record<string, PathItem> = {
       body: replayRequest,
       bodyExample: { from: '2026-11-25T00:00:00Z', to: '2026-12-02T00:00:00Z', dry_run: true },
       responses: { 200: ok('How many deliveries were (or would be) made.', out.replayed), 400: invalid, 404: notFound, 422: { description: 'The webhook is disabled.', body: out.errorBody } },
+    },
+  },
+  '/api/v1/transformations/run': {
+    post: {
+      tag: 'Management',
+      summary: 'Run a transformation (editors)',
+      description:
+        'Runs `source` (JavaScript defining `function handler(webhook)`) in the sandbox (16 MiB, 50 ms) on the event’s ' +
+        'sample body, or on `payload`, as a delivery would: the handler gets `{payload, headers, url, event_type}`. ' +
+        'Nothing is stored or sent.',
+      access: 'admin',
+      body: transformationRunRequest,
+      bodyExample: {
+        source: 'function handler(webhook) {\n  webhook.payload = { text: "Enrolled: " + webhook.payload.enrollment.user.pii.username };\n  return webhook;\n}',
+        event_type: 'org.openedx.learning.course.enrollment.created.v1',
+      },
+      responses: {
+        200: ok('What the delivery would send.', out.transformationResult, { payload: { text: 'Enrolled: jdoe' }, headers: { 'content-type': 'application/json' }, url: 'https://example.com/webhook', cancel: false }),
+        400: invalid,
+        422: { description: 'The transformation failed (or the body names an unknown event).', body: out.transformationError, example: { error: 'The transformation threw (line 2): TypeError: cannot read property \'user\' of undefined', line: 2 } },
+      },
     },
   },
   '/api/v1/events/{id}': {

@@ -9,6 +9,7 @@ import { DataTable } from '@/components/ui/data-table';
 import { formatDuration, shortType, shortUrl } from './format';
 import { LocalTime } from './local-time';
 import { OutcomeBadge } from './outcome-badge';
+import { TransformationBadge } from './transformation-outcome';
 
 const features = tableFeatures({});
 const col = createColumnHelper<typeof features, DeliveryJson>();
@@ -59,13 +60,21 @@ const columns = col.columns([
       <div className="flex flex-wrap items-center gap-1" data-testid="delivery-status">
         <StatusBadge status={row.original.status} />
         {row.original.kind === 'webfilter' && <OutcomeBadge outcome={row.original.outcome} />}
+        {row.original.kind === 'webhook' && <TransformationBadge outcome={row.original.outcome} />}
       </div>
     ),
   }),
   col.accessor('last_status_code', {
     header: 'Response',
     cell: ({ row }) => {
-      const { last_status_code: code, last_error: error } = row.original;
+      const { last_status_code: code, last_error: error, outcome } = row.original;
+      if (row.original.status === 'skipped' && typeof outcome?.reason === 'string') {
+        return (
+          <span className="block max-w-48 truncate text-xs text-slate-600" title={outcome.reason}>
+            {outcome.reason}
+          </span>
+        );
+      }
       if (code !== null) {
         return <span className={cn('font-mono text-xs font-semibold', code >= 200 && code < 300 ? 'text-emerald-700' : 'text-red-700')}>{code}</span>;
       }

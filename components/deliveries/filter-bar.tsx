@@ -81,6 +81,7 @@ export function FilterBar({ values, types, targets }: { values: FilterValues; ty
           <option value="pending">Pending</option>
           <option value="succeeded">Succeeded</option>
           <option value="failed">Failed</option>
+          <option value="skipped">Skipped</option>
         </select>
       </div>
       <div className="col-span-2">

@@ -128,6 +128,11 @@ export interface WebhookCondition {
   value?: unknown;
 }
 
+/** A webhook's transformation (SPEC §14). */
+export interface WebhookTransformation {
+  source: string;
+}
+
 export const webhooks = pgTable('webhooks', {
   id: uuid('id').primaryKey().defaultRandom(),
   description: text('description').notNull().default(''),
@@ -148,6 +153,8 @@ export const webhooks = pgTable('webhooks', {
   rateLimitPerSecond: integer('rate_limit_per_second'),
   /** Why the service disabled this webhook (auto-disable); cleared when it is enabled again. */
   disabledReason: text('disabled_reason'),
+  /** JavaScript defining handler(webhook), run on each delivery when it is created (SPEC §14); null: none. */
+  transformation: jsonb('transformation').$type<WebhookTransformation | null>(),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webhooks_event_type_idx').on(t.eventType, t.enabled)]);
@@ -204,9 +211,11 @@ export const events = pgTable('events', {
  * - pending: waiting for its next attempt (next_attempt_at), or being attempted by a worker holding the lease
  *   (locked_until in the future);
  * - succeeded: a 2xx answer (for a webfilter call: the webfilter answered and its answer was used);
- * - failed: retries exhausted, 410 Gone, or (webfilter) the call failed.
+ * - failed: retries exhausted, 410 Gone, (webfilter) the call failed, or (webhook) its transformation failed,
+ *   so nothing was sent (outcome.transformation = failed);
+ * - skipped: the webhook's transformation cancelled it (cancel: true); nothing was sent (outcome.reason says so).
  */
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const DELIVERY_KINDS = ['webhook', 'webfilter'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
@@ -231,7 +240,10 @@ export const deliveries = pgTable('deliveries', {
   lastStatusCode: integer('last_status_code'),
   lastError: text('last_error'),
   lastDurationMs: integer('last_duration_ms'),
-  /** webfilter: applied | ignored | halted | failed, with the reason and what was applied. */
+  /**
+   * webfilter: applied | ignored | halted | failed, with the reason and what was applied; webhook with a
+   * transformation: {transformation: applied | cancelled | failed, reason?, line?} (SPEC §14).
+   */
   outcome: jsonb('outcome').$type<Record<string, unknown>>(),
   /** x-request-id of the LMS call that queued it (SPEC §11), to find its log lines. */
   requestId: text('request_id'),
@@ -240,6 +252,11 @@ export const deliveries = pgTable('deliveries', {
   completedAt: tz('completed_at'),
   /** A replay of a stored event (POST /api/v1/webhooks/{id}/replay), not its first delivery. */
   replay: boolean('replay').notNull().default(false),
+  /**
+   * The webhook's transformation gave this delivery its own URL: attempts go to `url`, not to the webhook's
+   * current URL (which the other deliveries follow when it is edited).
+   */
+  urlFromTransformation: boolean('url_from_transformation').notNull().default(false),
 }, (t) => [
   // The queue: pending deliveries per webhook, oldest due first. Webhook first, so a claim that skips the
   // webhooks at their limit of calls in flight jumps over their backlog instead of reading through it.

@@ -7,6 +7,7 @@ import { wakeWorkers } from '../dispatch/wake';
 import { env } from '../env';
 import type { DeliveryFilters } from './query';
 import { filterConditions } from './where';
+import { retryableOutcome } from './transformed';
 
 /**
  * Only webhook deliveries are replayable (webfilter calls are synchronous) and only failed ones are retried
@@ -16,7 +17,8 @@ import { filterConditions } from './where';
 function retryableWhere(filters: DeliveryFilters): SQL | undefined | null {
   if ((filters.kind && filters.kind !== 'webhook') || (filters.status && filters.status !== 'failed')) return null;
   const { kind: _kind, status: _status, ...rest } = filters;
-  return and(sql`${deliveries.status} = 'failed' and ${deliveries.kind} = 'webhook'`, ...filterConditions(rest));
+  // A delivery whose transformation failed sent nothing: retrying it would send what was never built.
+  return and(sql`${deliveries.status} = 'failed' and ${deliveries.kind} = 'webhook'`, retryableOutcome, ...filterConditions(rest));
 }
 
 /** The most one bulk retry queues (BULK_RETRY_LIMIT). */

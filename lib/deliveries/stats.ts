@@ -22,6 +22,7 @@ export async function hourlyStats(db: Db, now = new Date()): Promise<HourBucket[
     pending: 0,
     succeeded: 0,
     failed: 0,
+    skipped: 0,
   }));
   for (const r of rows) {
     const b = buckets[r.hour - firstHour];

@@ -5,8 +5,7 @@ import { closestEvents, findEvent, type EventDef } from '../catalog';
 import type { DbHandle } from '../db/client';
 import { zodIssues, firstIssueSentence, type Issue } from '../http/json';
 import { conditionsFailure } from './conditions';
-import { encodeBody } from './encode';
-import { withoutFields } from './exclude';
+import { deliveryRow, preparer } from './prepare';
 import { foreground } from './foreground';
 import { hotRows } from './hot-sql';
 import { buildMetadata, buildPayload, normaliseTime, type MetadataInput } from './payload';
@@ -115,9 +114,13 @@ const INSERT_EVENT = `
     on conflict (id) do nothing
     returning id
   ), d as (
-    insert into deliveries (kind, event_id, target_id, event_type, url, status, next_attempt_at, request_headers, request_body)
-    select 'webhook', ins.id, x.target_id, $2::text, x.url, 'pending', now(), x.headers, x.body
-    from ins cross join json_to_recordset($7::text::json) as x(target_id uuid, url text, headers jsonb, body text)
+    insert into deliveries (kind, event_id, target_id, event_type, url, status, next_attempt_at, request_headers,
+      request_body, last_error, outcome, completed_at, url_from_transformation)
+    select 'webhook', ins.id, x.target_id, $2::text, x.url, coalesce(x.status, 'pending'),
+      case when x.status is null then now() end, x.headers, x.body, x.error, x.outcome,
+      case when x.status is not null then now() end, coalesce(x.own, false)
+    from ins cross join json_to_recordset($7::text::json)
+      as x(target_id uuid, url text, headers jsonb, body text, status text, error text, outcome jsonb, own boolean)
     returning 1
   )
   select (select count(*) from ins)::int as inserted, (select count(*) from d)::int as deliveries`;
@@ -144,15 +147,11 @@ async function ingest(handle: DbHandle, body: unknown, now: Date): Promise<Inges
     return !reason;
   });
 
-  // Most events go to a few webhooks with the same encoding and exclusions: encode each variant once.
-  const encoded = new Map<string, ReturnType<typeof encodeBody>>();
-  const rows = matched.map((h) => {
-    const excl = h.excludeFields ?? [];
-    const key = `${h.useWwwFormEncoding ? 'f' : 'j'}${excl.length ? JSON.stringify(excl) : ''}`;
-    let e = encoded.get(key);
-    if (!e) encoded.set(key, (e = encodeBody(withoutFields(payload, excl), h.useWwwFormEncoding)));
-    return { target_id: h.id, url: h.url, headers: { 'content-type': e.contentType }, body: e.body };
-  });
+  // Each webhook's request, through its transformation if it has one (SPEC §14). Rows without one, the usual
+  // case, carry no status: the statement makes them pending.
+  const prepare = preparer(payload, event.eventType);
+  const rows = [];
+  for (const h of matched) rows.push(deliveryRow(await prepare(h)));
 
   // One statement, so one transaction: the event, then its deliveries only if the event is new.
   const [result] = await hotRows<{ inserted: number; deliveries: number }>(handle, INSERT_EVENT, [

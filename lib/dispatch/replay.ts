@@ -1,13 +1,12 @@
 // Replay (SPEC §9): send a webhook the stored events of its type received in a time range again, as new
-// deliveries marked replay. The webhook's current conditions, exclusions and encoding apply, as they would
-// to a new event; events are kept RETENTION_DAYS, so older ranges find nothing.
+// deliveries marked replay. The webhook's current conditions, exclusions, encoding and transformation apply,
+// as they would to a new event; events are kept RETENTION_DAYS, so older ranges find nothing.
 import { z } from 'zod';
 import type { DbHandle } from '../db/client';
 import type { Webhook } from '../db/schema';
 import { hotRows } from './hot-sql';
 import { conditionsFailure } from './conditions';
-import { encodeBody } from './encode';
-import { withoutFields } from './exclude';
+import { deliveryRow, preparer } from './prepare';
 import type { EventMetadata } from './payload';
 import { wakeWorkers } from './wake';
 
@@ -37,9 +36,13 @@ interface StoredEvent {
 const parse = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 const INSERT_REPLAYS = `
-  insert into deliveries (kind, event_id, target_id, event_type, url, status, next_attempt_at, request_headers, request_body, replay)
-  select 'webhook', x.event_id, $1::uuid, $2::text, $3::text, 'pending', now(), x.headers, x.body, true
-  from json_to_recordset($4::text::json) as x(event_id uuid, headers jsonb, body text)`;
+  insert into deliveries (kind, event_id, target_id, event_type, url, status, next_attempt_at, request_headers, request_body,
+    replay, last_error, outcome, completed_at, url_from_transformation)
+  select 'webhook', x.event_id, $1::uuid, $2::text, x.url, coalesce(x.status, 'pending'),
+    case when x.status is null then now() end, x.headers, x.body, true, x.error, x.outcome,
+    case when x.status is not null then now() end, coalesce(x.own, false)
+  from json_to_recordset($3::text::json)
+    as x(event_id uuid, url text, headers jsonb, body text, status text, error text, outcome jsonb, own boolean)`;
 
 export async function replayWebhook(
   handle: DbHandle,
@@ -59,17 +62,16 @@ export async function replayWebhook(
   if (events.length > MAX_REPLAY) {
     return { ok: false, status: 422, error: `More than ${MAX_REPLAY} events are in that range: replay a shorter range.` };
   }
-  const rows: { event_id: string; headers: Record<string, string>; body: string }[] = [];
-  for (const e of events) {
-    const data = parse<Record<string, unknown>>(e.data);
-    if (conditionsFailure(data, hook.conditions)) continue;
-    const payload = withoutFields({ ...data, event_metadata: parse<EventMetadata>(e.metadata) }, hook.excludeFields);
-    const enc = encodeBody(payload, hook.useWwwFormEncoding);
-    rows.push({ event_id: e.id, headers: { 'content-type': enc.contentType }, body: enc.body });
+  const matching = events.filter((e) => !conditionsFailure(parse<Record<string, unknown>>(e.data), hook.conditions));
+  if (range.dry_run || !matching.length) return { ok: true, deliveries: matching.length };
+  // The transformation as it is now runs on each replayed event (SPEC §14), like a new event's.
+  const rows: Record<string, unknown>[] = [];
+  for (const e of matching) {
+    const payload = { ...parse<Record<string, unknown>>(e.data), event_metadata: parse<EventMetadata>(e.metadata) };
+    rows.push({ event_id: e.id, ...deliveryRow(await preparer(payload, hook.eventType)(hook)) });
   }
-  if (range.dry_run || !rows.length) return { ok: true, deliveries: rows.length };
   for (let i = 0; i < rows.length; i += 500) {
-    await hotRows(handle, INSERT_REPLAYS, [hook.id, hook.eventType, hook.url, JSON.stringify(rows.slice(i, i + 500))]);
+    await hotRows(handle, INSERT_REPLAYS, [hook.id, hook.eventType, JSON.stringify(rows.slice(i, i + 500))]);
   }
   wakeWorkers(handle);
   return { ok: true, deliveries: rows.length };

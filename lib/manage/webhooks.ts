@@ -1,7 +1,7 @@
 // Webhook CRUD shared by the admin pages' actions and the management API: validate, write once, invalidate the cache.
 import { asc, eq } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
-import { webhooks, type Webhook, type WebhookCondition } from '../db/schema';
+import { webhooks, type Webhook, type WebhookCondition, type WebhookTransformation } from '../db/schema';
 import { encryptValue, maskedHeaders } from '../secrets/header-crypto';
 import { HEADER_MASK } from '../validation/webhook-options';
 import { generateSecret } from '../dispatch/sign';
@@ -9,6 +9,7 @@ import { invalidateTargets } from '../dispatch/targets';
 import { webhookCreate, webhookPatch, type WebhookPatch } from '../validation/webhook';
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
+import { compileProblem } from '../transform/run';
 import { platformCatalogReady } from '../platforms/catalog';
 import { audited, diff, MASK, type AuditContext } from '../audit/record';
 import { maskTargetUrl, restoreBodyUrl, secretChanges, urlIssue } from '../secrets/target-url';
@@ -29,6 +30,7 @@ export function webhookColumns(v: Omit<WebhookPatch, 'headers'>): Partial<NewWeb
     ...(v.conditions !== undefined && { conditions: v.conditions as WebhookCondition[] }),
     ...(v.exclude_fields !== undefined && { excludeFields: v.exclude_fields }),
     ...(v.rate_limit_per_second !== undefined && { rateLimitPerSecond: v.rate_limit_per_second }),
+    ...(v.transformation !== undefined && { transformation: v.transformation }),
   };
 }
 
@@ -48,6 +50,8 @@ export interface WebhookJson {
   conditions: WebhookCondition[];
   exclude_fields: string[];
   rate_limit_per_second: number | null;
+  /** JavaScript run on each delivery when it is created (SPEC §14), or null. */
+  transformation: WebhookTransformation | null;
   disabled_reason: string | null;
   created_at: string;
   updated_at: string;
@@ -81,6 +85,15 @@ function invalidWebhook(error: Parameters<typeof invalid>[0], body: unknown) {
   return f.issues?.some((i) => i.path.startsWith('headers')) ? { ...f, status: 400 as const } : f;
 }
 
+/** A transformation that does not compile, or defines no handler, is refused when saved (422, with its line). */
+async function transformationIssue(t: WebhookTransformation | null | undefined) {
+  if (!t) return null;
+  const problem = await compileProblem(t.source);
+  if (!problem) return null;
+  const message = problem.line ? `${problem.error} Fix line ${problem.line}.` : problem.error;
+  return { ok: false as const, status: 422 as const, error: message, issues: [{ path: 'transformation.source', message }] };
+}
+
 /** disabled_reason is read-only (set by auto-disable, cleared by enabling): echoed back, it is ignored. */
 function withoutDisabledReason(input: unknown): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
@@ -106,6 +119,7 @@ export function webhookJson(w: Webhook): WebhookJson {
     conditions: w.conditions ?? [],
     exclude_fields: w.excludeFields ?? [],
     rate_limit_per_second: w.rateLimitPerSecond ?? null,
+    transformation: w.transformation ?? null,
     disabled_reason: w.disabledReason ?? null,
     created_at: w.createdAt.toISOString(),
     updated_at: w.updatedAt.toISOString(),
@@ -142,6 +156,8 @@ export async function createWebhook(handle: DbHandle, input: unknown, ctx?: Audi
   const v = parsed.data;
   const headers = mergeHeaders({}, v.headers);
   if (!headers.ok) return headerIssue(headers.name, headers.message);
+  const broken = await transformationIssue(v.transformation);
+  if (broken) return broken;
   const row = await audited(handle.db, ctx, async (tx) => {
     const [created] = await tx
       .insert(webhooks)
@@ -176,6 +192,8 @@ export async function updateWebhook(handle: DbHandle, id: string, input: unknown
     if (!merged.ok) return headerIssue(merged.name, merged.message);
     headers = merged.headers;
   }
+  const broken = await transformationIssue(v.transformation);
+  if (broken) return broken;
   const row = await audited(handle.db, ctx, async (tx) => {
     const [current] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for('update');
     if (!current) return { value: null, entry: null };

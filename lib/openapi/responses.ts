@@ -27,6 +27,10 @@ export const webhook = z
       .describe('All must hold for an event to be delivered.'),
     exclude_fields: z.array(z.string()).describe('Payload paths removed before sending.'),
     rate_limit_per_second: z.int().nullable(),
+    transformation: z
+      .object({ source: z.string() })
+      .nullable()
+      .describe('JavaScript defining function handler(webhook), run on each delivery when it is created; null: none.'),
     disabled_reason: z.string().nullable().describe('Set when the webhook was disabled for failing; cleared when enabled again.'),
     created_at: iso,
     updated_at: iso,
@@ -74,7 +78,10 @@ export const delivery = z
     last_status_code: z.int().nullable(),
     last_error: z.string().nullable(),
     last_duration_ms: z.int().nullable(),
-    outcome: z.record(z.string(), z.unknown()).nullable().describe('webfilter: {result, reason, applied_data?, exception?}; webhook: null.'),
+    outcome: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('webfilter: {result, reason, applied_data?, exception?}; webhook with a transformation: {transformation: applied|cancelled|failed, reason?, line?}; otherwise null.'),
     request_id: z.string().nullable().describe('x-request-id of the LMS call that queued it: its log lines carry the same req_id.'),
     replay: z.boolean().describe('Made by a replay of stored events.'),
     created_at: iso,
@@ -257,3 +264,19 @@ export const storedEvent = z
   .meta({ id: 'StoredEvent' });
 
 export const replayed = z.object({ deliveries: z.number().int(), dry_run: z.boolean().optional() }).meta({ id: 'Replayed' });
+
+export const transformationResult = z
+  .object({
+    payload: z.unknown().describe('The body to send (JSON, or form fields for a form-encoded webhook).'),
+    headers: z.record(z.string(), z.string()).describe('Request headers the delivery adds (names in lower case).'),
+    url: z.string().describe('Where the delivery goes (checked against private addresses when sent).'),
+    cancel: z.boolean().describe('true: nothing is sent; the delivery is logged as skipped.'),
+  })
+  .meta({ id: 'TransformationResult' });
+
+export const transformationError = z
+  .object({
+    error: z.string().describe('What went wrong: a throw, a timeout (50 ms), memory (16 MiB) or an invalid return value.'),
+    line: z.int().optional().describe('The line of the source the error points at, when known.'),
+  })
+  .meta({ id: 'TransformationError' });

@@ -95,3 +95,20 @@ export const rateLimitField = z
   .min(1, 'The rate limit must be at least 1 call per second (null for none).')
   .max(10_000, 'Keep the rate limit at 10000 calls per second or fewer.')
   .nullable();
+
+/** Longest transformation source accepted (SPEC §14). */
+export const MAX_TRANSFORMATION_CHARS = 64 * 1024;
+
+export const transformationSource = z
+  .string({ error: 'The transformation source must be a string of JavaScript.' })
+  .max(MAX_TRANSFORMATION_CHARS, `Keep the transformation under ${MAX_TRANSFORMATION_CHARS / 1024} KiB of source.`)
+  .refine((s) => s.trim().length > 0, 'The transformation source is empty: give JavaScript defining function handler(webhook), or null for none.')
+  .refine((s) => !s.includes('\u0000'), 'Remove the NUL character (\\u0000): it cannot be stored.');
+
+/** null (none) or {"source": "<JavaScript defining function handler(webhook)>"} (SPEC §14). */
+export const transformationField = z
+  .strictObject(
+    { source: transformationSource },
+    { error: 'The transformation must be null or {"source": "<JavaScript defining function handler(webhook)>"}.' },
+  )
+  .nullable();

@@ -2,7 +2,7 @@
 // Client-safe: the catalog lookups are pure data, so the form validates exactly as the server does.
 import { z } from 'zod';
 import { closestEvents, findEvent } from '../catalog';
-import { CONDITION_OPS, conditionsField, excludeFieldsField, headersField, rateLimitField } from './webhook-options';
+import { CONDITION_OPS, conditionsField, excludeFieldsField, headersField, MAX_TRANSFORMATION_CHARS, rateLimitField, transformationField } from './webhook-options';
 
 /** An absolute http(s) URL, the only kind an outgoing call can reach. */
 export const httpUrl = z
@@ -48,6 +48,7 @@ const options = {
   conditions: conditionsField,
   exclude_fields: excludeFieldsField,
   rate_limit_per_second: rateLimitField,
+  transformation: transformationField,
 };
 
 /** POST /api/v1/webhooks and the "new webhook" form. */
@@ -60,6 +61,7 @@ export const webhookCreate = z.strictObject({
   conditions: conditionsField.default([]),
   exclude_fields: excludeFieldsField.default([]),
   rate_limit_per_second: rateLimitField.default(null),
+  transformation: transformationField.default(null),
 });
 
 /** PATCH /api/v1/webhooks/{id}: any subset of the fields. */
@@ -74,6 +76,8 @@ const formOptions = {
     .string()
     .trim()
     .regex(/^([1-9]\d*)?$/, 'Enter a whole number of calls per second, or leave it empty for no limit.'),
+  /** The transformation's source; blank: none. */
+  transformation: z.string().max(MAX_TRANSFORMATION_CHARS, `Keep the transformation under ${MAX_TRANSFORMATION_CHARS / 1024} KiB of source.`),
 };
 
 /** The editor form: every field present. */
@@ -94,6 +98,7 @@ export function formToApi(v: WebhookFormValues): Record<string, unknown> {
     conditions: formConditions(v.conditions),
     exclude_fields: formList(v.exclude_fields),
     rate_limit_per_second: v.rate_limit_per_second ? Number(v.rate_limit_per_second) : null,
+    transformation: v.transformation.trim() ? { source: v.transformation } : null,
   };
 }
 

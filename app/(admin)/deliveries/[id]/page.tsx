@@ -18,6 +18,8 @@ import { DeliveryFacts } from '@/components/deliveries/delivery-facts';
 import { FilterOutcome } from '@/components/deliveries/filter-outcome';
 import { HeadersList } from '@/components/deliveries/headers-list';
 import { RetryButton } from '@/components/deliveries/retry-button';
+import { TransformationOutcome } from '@/components/deliveries/transformation-outcome';
+import { retryRefusal } from '@/lib/deliveries/transformed';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -52,13 +54,17 @@ export default async function DeliveryPage({ params }: Props) {
           <span className="flex flex-wrap items-center gap-2" data-testid="delivery-header">
             <StatusBadge status={d.status} />
             <Badge tone={webhook ? 'blue' : 'indigo'}>{d.kind}</Badge>
-            {webhook ? 'Delivered in the background, retried on failure.' : 'Webfilter calls are synchronous and cannot be replayed.'}
+            {!webhook
+              ? 'Webfilter calls are synchronous and cannot be replayed.'
+              : d.status === 'skipped'
+                ? 'Skipped: its transformation cancelled it, so nothing was sent.'
+                : 'Delivered in the background, retried on failure.'}
           </span>
         }
         actions={
           <>
             <ButtonLink href="/deliveries" variant="secondary">← All deliveries</ButtonLink>
-            {webhook && <RetryButton id={d.id} />}
+            {webhook && !retryRefusal(detail.delivery) && <RetryButton id={d.id} />}
           </>
         }
       />
@@ -69,6 +75,11 @@ export default async function DeliveryPage({ params }: Props) {
         {!webhook && (
           <Section title="What the webfilter did">
             <FilterOutcome outcome={d.outcome} />
+          </Section>
+        )}
+        {webhook && d.outcome?.transformation !== undefined && (
+          <Section title="Transformation">
+            <TransformationOutcome outcome={d.outcome} ownUrl={detail.delivery.urlFromTransformation} />
           </Section>
         )}
         <Section title="Request">

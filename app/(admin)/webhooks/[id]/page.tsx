@@ -53,6 +53,7 @@ platform={platform}         id={webhook.id}
           conditions: (webhook.conditions ?? []).map(conditionRow),
           exclude_fields: (webhook.excludeFields ?? []).join('\n'),
           rate_limit_per_second: webhook.rateLimitPerSecond ? String(webhook.rateLimitPerSecond) : '',
+          transformation: webhook.transformation?.source ?? '',
         }}
         storedHeaders={Object.keys(webhook.headers ?? {})}
         disabledReason={webhook.disabledReason}

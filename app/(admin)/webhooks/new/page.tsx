@@ -25,6 +25,7 @@ export default async function NewWebhookPage({ searchParams }: { searchParams: P
     conditions: [],
     exclude_fields: '',
     rate_limit_per_second: '',
+    transformation: '',
   };
   return (
     <>

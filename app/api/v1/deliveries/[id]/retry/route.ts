@@ -5,6 +5,7 @@ import { getDb } from '@/lib/db';
 import { getDeliveryDetail } from '@/lib/deliveries/detail';
 import { deliveryJson } from '@/lib/deliveries/present';
 import { parseDeliveryId } from '@/lib/deliveries/query';
+import { retryRefusal } from '@/lib/deliveries/transformed';
 import { retryDeliveryNow } from '@/lib/dispatch/queue';
 import { json, jsonError } from '@/lib/http/json';
 import { recordAudit, retryEntry } from '@/lib/audit/record';
@@ -17,6 +18,9 @@ export const POST = withAdmin(async (req: Request, { params }: Ctx, actor) => {
   const id = parseDeliveryId((await params).id);
   if (id === null) return jsonError(404, 'No delivery has this id.');
   const handle = await getDb();
+  const before = await getDeliveryDetail(handle.db, id);
+  const refusal = before && retryRefusal(before.delivery);
+  if (refusal) return jsonError(409, refusal);
   const result = await retryDeliveryNow(handle, id);
   if (!result.ok && result.reason === 'not_found') return jsonError(404, 'No delivery has this id.');
   if (!result.ok) {
