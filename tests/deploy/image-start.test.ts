@@ -111,6 +111,15 @@ describe('the image start command (Dockerfile final stage)', () => {
     expect(Object.keys(pkg.dependencies)).toContain('tsx');
   });
 
+  it("runs on the image's Node.js major (24 LTS), which package.json's engines accept", () => {
+    const image = /^ARG NODE_IMAGE=\S*node:(\d+)-trixie-slim$/m.exec(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
+    expect(image?.[1]).toBe('24');
+    // This test starts the image's command with the Node running it: the same major as the image.
+    expect(process.versions.node.split('.')[0]).toBe(image![1]);
+    const engines = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node as string;
+    expect(engines).toBe('>=22.12');
+  });
+
   it('answers /api/health, runs as the unprivileged user, and its health check passes', async () => {
     const deadline = Date.now() + 120_000;
     let status = 0;
