@@ -4,10 +4,9 @@
 // folder at run time: the generated files are committed. Plain Node ESM, no dependencies.
 //   node scripts/gen-catalog.mjs [path/to/openedx]   (default: ../shared/openedx next to the repo)
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = resolve(import.meta.dirname, '..');
 // The default is relative to the repo, so it works from any cwd; an explicit path is relative to the cwd.
 const src = process.argv[2] ? resolve(process.argv[2]) : resolve(repo, '../shared/openedx');
 const out = join(repo, 'lib/catalog');

@@ -14,7 +14,8 @@ if (!fs.existsSync(path.join(distDir, 'BUILD_ID')) || process.argv.includes('--b
 }
 
 // server.ts: Next.js plus the LMS hot paths served without its router (see the file).
-const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', ...process.argv.slice(2).filter((a) => a !== '--build')], {
+// Settings may live in a .env file beside package.json (Node's own --env-file; the environment wins).
+const server = spawn(process.execPath, ['--env-file-if-exists=.env', '--import', 'tsx', 'server.ts', ...process.argv.slice(2).filter((a) => a !== '--build')], {
   stdio: 'inherit',
   env: { NODE_ENV: 'production', ...process.env },
 });
