@@ -133,7 +133,8 @@ export class ResponseParser {
     const m = STATUS_LINE.exec(lines[0]!);
     if (!m) throw new InvalidResponseError(`it does not start with an HTTP/1.x status line`);
     const status = Number(m[2]);
-    const headers: Record<string, string> = {};
+    // No prototype: a header named "constructor" or "__proto__" is a header like any other.
+    const headers: Record<string, string> = Object.create(null);
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const colon = line.indexOf(':');
@@ -141,7 +142,7 @@ export class ResponseParser {
       if (!HTTP_TOKEN.test(name)) throw new InvalidResponseError(`a header line is malformed`);
       const key = name.toLowerCase();
       const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-      headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     }
     // An interim answer (100 Continue, 103 Early Hints): the final one follows.
     if (status < 200) {

@@ -99,6 +99,16 @@ describe('reading answers', () => {
   });
 });
 
+describe('headers', () => {
+  it('a header named like an object property is just a header', async () => {
+    const s = await rawServer((_req, socket) => socket.write('HTTP/1.1 200 OK\r\nConstructor: x\r\n__proto__: y\r\nToString: z\r\nContent-Length: 0\r\n\r\n'));
+    const r = await call(s.url);
+    expect(r.headers.constructor).toBe('x');
+    expect(r.headers.tostring).toBe('z');
+    expect(Object.getPrototypeOf(r.headers)).toBeNull();
+  });
+});
+
 describe('answers that are not valid HTTP fail the call, and only that call', () => {
   it.each([
     ['not HTTP at all', 'SSH-2.0-OpenSSH_9.6\r\n\r\n', /not valid HTTP: it does not start with an HTTP\/1\.x status line/],
