@@ -188,9 +188,48 @@ export const webfilters = pgTable('webfilters', {
   position: integer('position').notNull().default(0),
   /** Extra request headers (SPEC §9): name → value encrypted with AES-256-GCM (lib/secrets/header-crypto.ts). */
   headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+  /** SPEC §12: 'enforce' (its answer is applied) or 'shadow' (called and logged with its would-be verdict only). */
+  mode: text('mode').$type<'enforce' | 'shadow'>().notNull().default('enforce'),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webfilters_filter_type_idx').on(t.filterType, t.enabled, t.position)]);
+
+/** SPEC §12: a filter type's own budget and what the relay does when the service cannot answer in time. */
+export const filterPolicies = pgTable('filter_policies', {
+  filterType: text('filter_type').primaryKey(),
+  timeoutMs: integer('timeout_ms').notNull(),
+  onUnreachable: text('on_unreachable').$type<'allow' | 'halt'>().notNull(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * SPEC §12: each webfilter's circuit breaker as last changed by any process (each process also keeps its own in
+ * memory): closed, open until a time, or half-open (one trial call allowed).
+ */
+export const webfilterBreakers = pgTable('webfilter_breakers', {
+  webfilterId: uuid('webfilter_id').primaryKey().references(() => webfilters.id, { onDelete: 'cascade' }),
+  state: text('state').$type<'closed' | 'open' | 'half_open'>().notNull(),
+  failures: integer('failures').notNull().default(0),
+  openUntil: tz('open_until'),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * SPEC §12 filter health, kept as calls are logged (never a scan of the log): per hour, per filter type (the
+ * whole call as the LMS waited for it; webfilter_id is the nil UUID) and per webfilter, the counts and a latency
+ * histogram whose buckets are FILTER_LATENCY_BUCKETS_MS (lib/dispatch/filters/stats.ts).
+ */
+export const filterStatsHourly = pgTable('filter_stats_hourly', {
+  hour: tz('hour').notNull(),
+  filterType: text('filter_type').notNull(),
+  webfilterId: uuid('webfilter_id').notNull(),
+  calls: integer('calls').notNull().default(0),
+  halts: integer('halts').notNull().default(0),
+  changes: integer('changes').notNull().default(0),
+  failures: integer('failures').notNull().default(0),
+  shadowDisagreements: integer('shadow_disagreements').notNull().default(0),
+  buckets: integer('buckets').array().notNull(),
+}, (t) => [primaryKey({ columns: [t.hour, t.filterType, t.webfilterId] }), index('filter_stats_hourly_hour_idx').on(t.hour)]);
 
 export const events = pgTable('events', {
   /** metadata.id as sent by the LMS (or generated): the idempotency key and the webhook-id header. */
