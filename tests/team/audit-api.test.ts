@@ -98,6 +98,7 @@ describe('each change through the API leaves exactly one entry', () => {
       conditions: { before: null, after: [] },
       exclude_fields: { before: null, after: [] },
       rate_limit_per_second: { before: null, after: null },
+      transformation: { before: null, after: null },
       disabled_reason: { before: null, after: null },
     });
 
