@@ -57,6 +57,13 @@ export const SERVICE_EVENTS: readonly EventDef[] = [
     "A webfilter's calls failed 5 times in a row (connection error, timeout or an error status).",
     { webfilter: 'ServiceWebfilterData' },
   ),
+  service(
+    'OPENEDX_WEBHOOKS_WEBFILTER_RECOVERED',
+    'openedx_webhooks.webfilter.recovered.v1',
+    'Webfilter recovered',
+    "A webfilter's circuit breaker closed again: after 5 failures in a row it was not called for a while, and its trial call was answered.",
+    { webfilter: 'ServiceWebfilterData' },
+  ),
 ];
 
 export const isServiceEvent = (eventType: string) => eventType.startsWith(SERVICE_EVENT_PREFIX);

@@ -20,7 +20,7 @@ export interface SendRequest {
   signal?: AbortSignal;
 }
 
-export type SendErrorKind = 'timeout' | 'private_target' | 'connection' | 'invalid_url' | 'aborted';
+export type SendErrorKind = 'timeout' | 'private_target' | 'connection' | 'invalid_url' | 'aborted' | 'breaker_open';
 
 export interface SendResult {
   startedAt: Date;

@@ -1,15 +1,18 @@
-// Enabled webhooks and webfilters by event/filter type, cached in memory. Any change calls
-// invalidateTargets(), which clears the cache here and, on PostgreSQL, in every other process (NOTIFY).
+// Enabled webhooks and webfilters by event/filter type, and the filter policies, cached in memory. Any change
+// calls invalidateTargets(), which clears the cache here and, on PostgreSQL, in every other process (NOTIFY).
 import { and, asc, eq } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
-import { webfilters, webhooks, type Webfilter, type Webhook } from '../db/schema';
+import { filterPolicies, webfilters, webhooks, type Webfilter, type Webhook } from '../db/schema';
 import { logger } from '../log';
 
 const CHANNEL = 'oewh_targets';
 
+export type FilterPolicy = typeof filterPolicies.$inferSelect;
+
 interface Cache {
   webhooks: Map<string, Promise<Webhook[]>>;
   webfilters: Map<string, Promise<Webfilter[]>>;
+  policies: Map<string, Promise<FilterPolicy[]>>;
   subscribed: Promise<unknown> | null;
 }
 
@@ -20,11 +23,12 @@ const caches = ((globalThis as { [CACHES]?: WeakMap<DbHandle, Cache> })[CACHES] 
 function cacheFor(handle: DbHandle): Cache {
   let cache = caches.get(handle);
   if (!cache) {
-    const fresh: Cache = { webhooks: new Map(), webfilters: new Map(), subscribed: null };
+    const fresh: Cache = { webhooks: new Map(), webfilters: new Map(), policies: new Map(), subscribed: null };
     fresh.subscribed = handle
       .listen(CHANNEL, () => {
         fresh.webhooks.clear();
         fresh.webfilters.clear();
+        fresh.policies.clear();
       })
       .catch((err) => {
         logger().warn({ err }, 'cannot listen for webhook changes; caching disabled');
@@ -36,7 +40,7 @@ function cacheFor(handle: DbHandle): Cache {
   return cache;
 }
 
-async function cached<T>(handle: DbHandle, map: 'webhooks' | 'webfilters', key: string, load: () => Promise<T[]>) {
+async function cached<T>(handle: DbHandle, map: 'webhooks' | 'webfilters' | 'policies', key: string, load: () => Promise<T[]>) {
   const cache = cacheFor(handle);
   // Until the subscription is live a change elsewhere could be missed, so wait for it once.
   await cache.subscribed;
@@ -73,10 +77,21 @@ export function webfiltersFor(handle: DbHandle, filterType: string): Promise<Web
   );
 }
 
-/** Call after any write to webhooks or webfilters. */
+/** Every filter policy (SPEC §12): a small table, read once per change. */
+export function filterPoliciesAll(handle: DbHandle): Promise<FilterPolicy[]> {
+  return cached(handle, 'policies', 'all', () => handle.db.select().from(filterPolicies).orderBy(asc(filterPolicies.filterType)));
+}
+
+/** A filter type's policy, or undefined for the defaults. */
+export async function filterPolicyFor(handle: DbHandle, filterType: string): Promise<FilterPolicy | undefined> {
+  return (await filterPoliciesAll(handle)).find((p) => p.filterType === filterType);
+}
+
+/** Call after any write to webhooks, webfilters or filter policies. */
 export async function invalidateTargets(handle: DbHandle): Promise<void> {
   const cache = caches.get(handle);
   cache?.webhooks.clear();
   cache?.webfilters.clear();
+  cache?.policies.clear();
   await handle.notify(CHANNEL, '');
 }

@@ -4,6 +4,8 @@
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { emitServiceEvent } from './service-events';
+import { maskTargetUrl } from '../secrets/target-url';
+import type { FilterLogEntry } from './filters/run';
 
 export const FAILING_STREAK = 5;
 
@@ -30,7 +32,7 @@ export async function checkFailingWebfilters(handle: DbHandle, webfilterIds: rea
           id: wf.id,
           description: wf.description,
           filter_type: wf.filter_type,
-          url: wf.url,
+          url: maskTargetUrl(wf.url),
           consecutive_failures: FAILING_STREAK,
           last_error: latest.last_error ?? (latest.last_status_code ? `The webfilter answered ${latest.last_status_code}.` : null),
         },
@@ -39,4 +41,20 @@ export async function checkFailingWebfilters(handle: DbHandle, webfilterIds: rea
     );
   }
   return n;
+}
+
+/**
+ * openedx_webhooks.webfilter.recovered.v1 (SPEC §12): a webfilter's circuit breaker closed again, its trial call
+ * answered; the event id is derived from that call.
+ */
+export async function webfilterRecovered(handle: DbHandle, e: FilterLogEntry): Promise<void> {
+  const [wf] = await handle.rows<{ id: string; description: string; filter_type: string; url: string }>(sql`
+    select id, description, filter_type, url from webfilters where id = ${e.webfilterId}::uuid`);
+  if (!wf) return;
+  await emitServiceEvent(
+    handle,
+    'openedx_webhooks.webfilter.recovered.v1',
+    { webfilter: { id: wf.id, description: wf.description, filter_type: wf.filter_type, url: maskTargetUrl(wf.url), consecutive_failures: 0, last_error: null } },
+    `webfilter.recovered:${e.callId}:${wf.id}`,
+  );
 }

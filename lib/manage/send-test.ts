@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { findEvent, findFilter, sampleFilterData } from '../catalog';
 import type { DbHandle } from '../db/client';
 import type { Webfilter } from '../db/schema';
-import { encodeBody } from '../dispatch/encode';
+import { encodeBody, encodeTransformed } from '../dispatch/encode';
+import { transform } from '../transform/run';
 import { runFilter, type FilterException, type FilterOutcome, type JsonObject } from '../dispatch/filters';
 import { send, type SendResult } from '../dispatch/send';
 import { generateSecret, signatureHeaders } from '../dispatch/sign';
@@ -21,7 +22,7 @@ import { decryptHeaders, MASK } from '../secrets/header-crypto';
 import { formList, webhookForm } from '../validation/webhook';
 import { excludeFieldsField, headersField } from '../validation/webhook-options';
 import { webfilterForm } from '../validation/webfilter';
-import { invalid, notFound, ok, type Result } from './result';
+import { invalid, notFound, ok, type Failure, type Result } from './result';
 import { sampleWebhookPayload } from './samples';
 import { webfilterColumns } from './webfilters';
 import { headerIssue, mergeHeaders } from './webhooks';
@@ -76,7 +77,11 @@ function exchangeOf(url: string, body: string, r: SendResult): Exchange {
 // The editor's header rows and excluded fields are optional here (an older page, or the API-less caller).
 const webhookTestInput = webhookForm
   .pick({ event_type: true, url: true, use_www_form_encoding: true })
-  .extend({ headers: webhookForm.shape.headers.optional(), exclude_fields: webhookForm.shape.exclude_fields.optional() });
+  .extend({
+    headers: webhookForm.shape.headers.optional(),
+    exclude_fields: webhookForm.shape.exclude_fields.optional(),
+    transformation: webhookForm.shape.transformation.optional(),
+  });
 const webhookTestOptions = z.object({ headers: headersField, exclude_fields: excludeFieldsField });
 
 /**
@@ -98,7 +103,12 @@ export async function testWebhook(handle: DbHandle, id: string | null, input: un
   if (id && !saved) return notFound('webhook', id);
   const restored = restoreTargetUrl(v.url, saved?.url ?? null);
   if (!restored.ok) return urlIssue(restored.message);
-  const url = restored.url;
+  const eventId = randomUUID();
+  const payload = withoutFields(sampleWebhookPayload(findEvent(v.event_type)!, eventId), options.data.exclude_fields);
+  // The editor's transformation, as a delivery would run it (SPEC §14): its request is the one sent.
+  const built = await transformedRequest(v.transformation, payload, restored.url, v.event_type, v.use_www_form_encoding);
+  if (!built.ok) return built;
+  const url = built.url;
   // Stored secrets (header values, the signing secret, the URL's own) go only where the webhook is saved to.
   const home = saved && sameOrigin(url, saved.url);
   const reused = Object.entries(options.data.headers).find(([, value]) => value === '' || value === HEADER_MASK);
@@ -109,14 +119,12 @@ export async function testWebhook(handle: DbHandle, id: string | null, input: un
   if (!merged.ok) return headerIssue(merged.name, merged.message);
   const custom = decryptHeaders(merged.headers).headers;
   const secret = home ? saved.secret : generateSecret();
-  const eventId = randomUUID();
-  const payload = withoutFields(sampleWebhookPayload(findEvent(v.event_type)!, eventId), options.data.exclude_fields);
-  const { contentType, body } = encodeBody(payload, v.use_www_form_encoding);
+  const { headers: requestHeaders, body } = built;
   const e = env();
   const r = await send({
     url,
     // As attempt.ts sends them: the webhook's own headers first, content-type and the signature win.
-    headers: { ...custom, 'content-type': contentType, ...signatureHeaders(secret, eventId, body) },
+    headers: { ...custom, ...requestHeaders, ...signatureHeaders(secret, eventId, body) },
     body,
     timeoutMs: e.DELIVERY_TIMEOUT_MS,
     allowPrivate: e.ALLOW_PRIVATE_TARGETS,
@@ -125,6 +133,28 @@ export async function testWebhook(handle: DbHandle, id: string | null, input: un
   for (const name of Object.keys(custom)) if (name in exchange.requestHeaders) exchange.requestHeaders[name] = MASK;
   await auditTest(handle, ctx, 'webhook', id, url, r);
   return ok({ exchange, signedWith: home ? 'webhook' : 'one-off' });
+}
+
+/** The request a delivery would make: the payload as it is, or through the transformation given. */
+async function transformedRequest(
+  source: string | undefined,
+  payload: Record<string, unknown>,
+  url: string,
+  eventType: string,
+  form: boolean,
+): Promise<{ ok: true; url: string; headers: Record<string, string>; body: string } | Failure> {
+  if (!source?.trim()) {
+    const { contentType, body } = encodeBody(payload, form);
+    return { ok: true, url, headers: { 'content-type': contentType }, body };
+  }
+  const contentType = form ? 'application/x-www-form-urlencoded' : 'application/json';
+  const r = await transform('test', source, { payload, headers: { 'content-type': contentType }, url, event_type: eventType });
+  const refuse = (error: string): Failure => ({ ok: false, status: 422, error, issues: [{ path: 'transformation', message: error }] });
+  if (!r.ok) return refuse(r.line && !r.error.includes(`line ${r.line}`) ? `${r.error} (line ${r.line})` : r.error);
+  if (r.output.cancel) return refuse('The transformation cancels this event (cancel: true): nothing was sent, as a delivery would be skipped.');
+  const encoded = encodeTransformed(r.output.payload, form);
+  if (typeof encoded === 'string') return refuse(encoded);
+  return { ok: true, url: r.output.url, headers: { ...r.output.headers, 'content-type': r.output.headers['content-type'] ?? encoded.contentType }, body: encoded.body };
 }
 
 /** A test call is audited: who sent what to which URL (masked), and what came back; never a value. */
@@ -151,7 +181,8 @@ export async function testWebfilter(handle: DbHandle, id: string | null, input: 
   const now = new Date();
   const webfilter = {
     ...(webfilterColumns({ ...parsed.data, url: restored.url }) as Webfilter),
-    id: id ?? randomUUID(),
+    // Its own id: a test neither trips nor closes the saved webfilter's circuit breaker.
+    id: randomUUID(),
     createdAt: now,
     updatedAt: now,
   };

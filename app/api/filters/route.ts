@@ -2,7 +2,7 @@
 import { after } from 'next/server';
 import { withApiKey } from '@/lib/auth/api-key-guard';
 import { getDb } from '@/lib/db';
-import { webfiltersFor } from '@/lib/dispatch/targets';
+import { filterPolicyFor, webfiltersFor } from '@/lib/dispatch/targets';
 import { parseFilterRequest, runFilter, writeFilterLog } from '@/lib/dispatch/filters';
 import { env } from '@/lib/env';
 import { json, jsonError, readJsonBody } from '@/lib/http/json';
@@ -27,12 +27,13 @@ export const POST = countedFilters(withApiKey('filters', async (req, _ctx, key) 
   if (!parsed.ok) return jsonError(parsed.status, parsed.error, parsed.issues);
   recordCall(handle, { kind: 'filter', userAgent: req.headers.get('user-agent'), keyId: key.id });
 
-  const webfilters = await webfiltersFor(handle, parsed.filter.filterType);
+  const [webfilters, policy] = await Promise.all([webfiltersFor(handle, parsed.filter.filterType), filterPolicyFor(handle, parsed.filter.filterType)]);
   const run = await runFilter({
     filter: parsed.filter,
     data: parsed.data,
     webfilters,
-    timeoutMs: e.FILTER_TIMEOUT_MS,
+    // SPEC §12: the type's own budget, else FILTER_TIMEOUT_MS.
+    timeoutMs: policy?.timeoutMs ?? e.FILTER_TIMEOUT_MS,
     allowPrivate: e.ALLOW_PRIVATE_TARGETS,
     startedAt,
     maxResponseBytes: e.MAX_BODY_BYTES,
@@ -40,7 +41,8 @@ export const POST = countedFilters(withApiKey('filters', async (req, _ctx, key) 
   const requestId = requestIdOf(req);
   observeFilterRun(run, startedAt, webfilters.length, requestId);
   if (webfilters.length === 0) return json(run.response);
-  const write = () => writeFilterLog(handle, run.entries, requestId);
+  const whole = { filterType: parsed.filter.filterType, at: new Date(), durationMs: Math.round(performance.now() - startedAt), summary: run.summary };
+  const write = () => writeFilterLog(handle, run.entries, requestId, whole);
   try {
     after(write);
   } catch {

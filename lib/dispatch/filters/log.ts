@@ -6,12 +6,23 @@ import type { DbHandle } from '../../db/client';
 import { logger } from '../../log';
 import { RESPONSE_CAPTURE_BYTES } from '../send';
 import { checkFailingWebfilters } from '../webfilter-failing';
-import type { FilterLogEntry } from './run';
+import type { FilterLogEntry, FilterSummary } from './run';
+import { saveBreakers } from './breaker';
+import { addFilterStats, WHOLE_CALL, type StatSample } from './stats';
+import { webfilterRecovered } from '../webfilter-failing';
 
 const MAX_BATCH = 200;
 
+/** The whole call as the LMS waited for it (the per-type row of the filter health figures). */
+export interface WholeCall {
+  filterType: string;
+  at: Date;
+  durationMs: number;
+  summary: FilterSummary;
+}
+
 interface Writer {
-  queue: { entries: FilterLogEntry[]; requestId: string | null; done: () => void }[];
+  queue: { entries: FilterLogEntry[]; requestId: string | null; whole: WholeCall | null; done: () => void }[];
   busy: boolean;
 }
 const writers = new WeakMap<DbHandle, Writer>();
@@ -38,7 +49,8 @@ function row(e: FilterLogEntry, requestId: string | null) {
     status_code: e.sent.status,
     error: e.sent.error,
     duration_ms: e.sent.durationMs,
-    outcome: e.outcome,
+    // The shadow flag travels in the outcome (SPEC §12: the log shows it with the would-be verdict).
+    outcome: e.shadow ? { ...e.outcome, shadow: true } : e.outcome,
     started_at: e.sent.startedAt.toISOString(),
     completed_at: new Date(e.sent.startedAt.getTime() + e.sent.durationMs).toISOString(),
     response_headers: answered ? e.sent.headers : null,
@@ -99,6 +111,38 @@ async function insertEach(handle: DbHandle, entries: Entry[]): Promise<Entry[]> 
   return written;
 }
 
+/** The filter health figures and the breakers that changed (SPEC §12), once the calls are logged. */
+async function afterLogged(handle: DbHandle, batch: Writer['queue']) {
+  const samples: StatSample[] = [];
+  const changed: string[] = [];
+  const closed: FilterLogEntry[] = [];
+  for (const b of batch) {
+    if (b.whole) {
+      const { summary } = b.whole;
+      const disagrees = b.entries.some((e) => e.disagrees);
+      samples.push({ at: b.whole.at, filterType: b.whole.filterType, webfilterId: WHOLE_CALL, durationMs: b.whole.durationMs, ...summary, disagrees });
+    }
+    for (const e of b.entries) {
+      const o = e.shadow ? e.outcome.would_apply! : { exception: e.outcome.result === 'halted' ? e.outcome.exception : null, changes: e.outcome.applied_data ?? {} };
+      samples.push({
+        at: e.sent.startedAt,
+        filterType: e.filterType,
+        webfilterId: e.webfilterId,
+        durationMs: e.sent.durationMs,
+        halted: !!o.exception,
+        changed: Object.keys(o.changes ?? {}).length > 0,
+        failed: e.sent.status === null || e.sent.status >= 500,
+        disagrees: e.disagrees,
+      });
+      if (e.breaker) changed.push(e.webfilterId);
+      if (e.breaker === 'closed') closed.push(e);
+    }
+  }
+  await addFilterStats(handle, samples).catch((err) => logger().error({ err }, 'could not add to the filter health figures'));
+  if (changed.length) await saveBreakers(handle, changed);
+  for (const e of closed) await webfilterRecovered(handle, e).catch((err) => logger().error({ err }, 'could not report a recovered webfilter'));
+}
+
 async function drain(handle: DbHandle, w: Writer) {
   w.busy = true;
   while (w.queue.length) {
@@ -108,6 +152,7 @@ async function drain(handle: DbHandle, w: Writer) {
     const failed = written.filter(({ e }) => !e.sent.ok).map(({ e }) => e.webfilterId);
     // SPEC §9: five failed calls in a row are reported as a service event.
     if (failed.length) await checkFailingWebfilters(handle, failed).catch((err) => logger().error({ err }, 'webfilter failing check failed'));
+    await afterLogged(handle, batch);
     for (const b of batch) b.done();
   }
   w.busy = false;
@@ -121,6 +166,7 @@ export function writeFilterLog(
   handle: DbHandle,
   entries: FilterLogEntry[] | Promise<FilterLogEntry[]>,
   requestId: string | null = null,
+  whole: WholeCall | null = null,
 ): Promise<void> {
   const write: Promise<void> = Promise.resolve(entries)
     .then(
@@ -129,7 +175,7 @@ export function writeFilterLog(
           if (list.length === 0) return done();
           let w = writers.get(handle);
           if (!w) writers.set(handle, (w = { queue: [], busy: false }));
-          w.queue.push({ entries: list, requestId, done });
+          w.queue.push({ entries: list, requestId, whole, done });
           if (!w.busy) void drain(handle, w);
         }),
     )

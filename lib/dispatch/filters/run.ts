@@ -9,6 +9,7 @@ import { send, type SendResult } from '../send';
 import type { FilterException } from './halt';
 import { mergeInto, type JsonObject } from './merge';
 import { judge, type Verdict } from './verdict';
+import { admit, BREAKER, record, type Transition } from './breaker';
 
 export interface FilterResponse {
   filter_type: string;
@@ -19,10 +20,12 @@ export interface FilterResponse {
 
 /** deliveries.outcome of a webfilter call; 'not_applied' when an earlier webfilter's halt won. */
 export interface FilterOutcome {
-  result: 'applied' | 'ignored' | 'halted' | 'not_applied';
+  result: 'applied' | 'ignored' | 'halted' | 'not_applied' | 'shadow';
   reason: string;
   applied_data?: JsonObject;
   exception?: FilterException;
+  /** SPEC §12: a shadow webfilter's verdict, had it been enforced (nothing of it was applied). */
+  would_apply?: { changes: JsonObject; exception: FilterException | null };
 }
 
 /** One webfilter call, as the delivery log records it. */
@@ -34,6 +37,20 @@ export interface FilterLogEntry {
   requestBody: string;
   sent: SendResult;
   outcome: FilterOutcome;
+  /** A shadow webfilter's call (SPEC §12). */
+  shadow: boolean;
+  /** A shadow verdict that differs from what was applied (a halt, or changes not in the answer). */
+  disagrees: boolean;
+  /** The webfilter's breaker changed with this call (written to webfilter_breakers with the log). */
+  breaker: Transition;
+}
+
+/** What the filter health figures need of a whole call (the per-type row). */
+export interface FilterSummary {
+  halted: boolean;
+  changed: boolean;
+  /** Enforced webfilters that failed (no answer, timeout, 5xx) or were skipped by an open breaker. */
+  failed: boolean;
 }
 
 export interface RunFilterInput {
@@ -55,6 +72,7 @@ export interface FilterRun {
   /** The filter call id: event_metadata.id of every webfilter call and event_id in the log. */
   callId: string;
   response: FilterResponse;
+  summary: FilterSummary;
   /** Settles once every call has ended (later ones may still run when an earlier halt decided the answer). */
   entries: Promise<FilterLogEntry[]>;
 }
@@ -71,7 +89,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
   const { filter, webfilters } = input;
   const callId = randomUUID();
   if (webfilters.length === 0) {
-    return { callId, response: answer(filter, input.data, {}, null), entries: Promise.resolve([]) };
+    return { callId, response: answer(filter, input.data, {}, null), summary: { halted: false, changed: false, failed: false }, entries: Promise.resolve([]) };
   }
   const deadline = (input.startedAt ?? performance.now()) + input.timeoutMs;
   const payload = filterPayload(filter, input.data, callId);
@@ -84,7 +102,12 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
 
   // Each webfilter's own headers (SPEC §9), decrypted for this call; the log keeps their names only.
   const own = webfilters.map((wf) => (Object.keys(wf.headers ?? {}).length ? decryptHeaders(wf.headers).headers : {}));
+  // An open breaker answers at once, as a request exception (SPEC §12): the webfilter is not called.
+  const admissions = webfilters.map((wf) => admit(wf.id));
+  const transitions: Transition[] = webfilters.map(() => null);
   const calls = webfilters.map((wf, i) => {
+    const admission = admissions[i]!;
+    if (!admission.call) return Promise.resolve(notCalled(admission.openUntil));
     const { contentType, body } = bodyFor(wf.useWwwFormEncoding);
     return send({
       url: wf.url,
@@ -94,32 +117,43 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
       timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
       allowPrivate: input.allowPrivate,
       captureBytes: input.maxResponseBytes,
+    }).then((sent) => {
+      transitions[i] = record(wf.id, sent.status === null || sent.status >= 500);
+      return sent;
     });
   });
 
-  // Apply in order, awaiting each call in turn: the calls already run concurrently, and a halt
-  // decides the answer without waiting for the webfilters after it.
+  // Apply the enforced ones in order, awaiting each call in turn: the calls already run concurrently, and a
+  // halt decides the answer without waiting for the webfilters after it. Shadow ones are never applied.
   let data = input.data;
   let changes: JsonObject = {};
   let exception: FilterException | null = null;
-  const verdicts: Verdict[] = [];
+  let haltedBy = -1;
+  let failed = false;
+  const verdicts = new Map<number, Verdict>();
   for (const [i, wf] of webfilters.entries()) {
-    const verdict = judge(filter, wf, await calls[i]!);
-    verdicts.push(verdict);
+    if (wf.mode === 'shadow') continue;
+    const sent = await calls[i]!;
+    if (sent.status === null || sent.status >= 500) failed = true;
+    const verdict = judge(filter, wf, sent);
+    verdicts.set(i, verdict);
     if ('data' in verdict && verdict.data) {
       data = mergeInto(data, verdict.data);
       changes = mergeInto(changes, verdict.data);
     }
     if (verdict.result === 'halted') {
       exception = verdict.exception;
+      haltedBy = i;
       break;
     }
   }
 
-  const haltedBy = exception ? verdicts.length - 1 : -1;
+  const response = answer(filter, data, changes, exception);
   const entries = Promise.all(calls).then((results) =>
     results.map((sent, i): FilterLogEntry => {
       const wf = webfilters[i]!;
+      const shadow = wf.mode === 'shadow';
+      const outcome = shadow ? shadowOutcome(judge(filter, wf, sent)) : outcomeOf(verdicts.get(i), haltedBy >= 0 ? webfilters[haltedBy] : undefined);
       return {
         callId,
         webfilterId: wf.id,
@@ -129,12 +163,45 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
         sent: Object.keys(own[i]!).length
           ? { ...sent, requestHeaders: Object.fromEntries(Object.entries(sent.requestHeaders).map(([k, v]) => [k, k in own[i]! ? '••••' : v])) }
           : sent,
-        outcome: outcomeOf(verdicts[i], haltedBy >= 0 ? webfilters[haltedBy] : undefined),
+        outcome,
+        shadow,
+        disagrees: shadow && disagrees(outcome.would_apply!, response),
+        breaker: transitions[i]!,
       };
     }),
   );
-  return { callId, response: answer(filter, data, changes, exception), entries };
+  return { callId, response, summary: { halted: exception !== null, changed: Object.keys(changes).length > 0, failed }, entries };
 }
+
+/** The answer of a webfilter whose breaker is open: no call, a request exception. */
+function notCalled(openUntil: number): SendResult {
+  const error = `Not called: its circuit breaker is open until ${new Date(openUntil).toISOString()} after ${BREAKER.failures} failures in a row.`;
+  return { startedAt: new Date(), durationMs: 0, requestHeaders: {}, status: null, ok: false, headers: {}, body: '', bodyTruncated: false, error, errorKind: 'breaker_open', proxy: null };
+}
+
+/** A shadow webfilter's verdict as the log keeps it: what it would have applied, and why. */
+function shadowOutcome(verdict: Verdict): FilterOutcome {
+  const would = {
+    changes: 'data' in verdict && verdict.data ? verdict.data : {},
+    exception: verdict.result === 'halted' ? verdict.exception : null,
+  };
+  return { result: 'shadow', reason: `Shadow mode, nothing applied. Had it been enforced: ${verdict.reason}`, would_apply: would };
+}
+
+/** Whether a shadow verdict differs from what was applied: a halt either way, or changes the answer lacks. */
+function disagrees(would: { changes: JsonObject; exception: FilterException | null }, applied: FilterResponse): boolean {
+  if ((would.exception === null) !== (applied.exception === null)) return true;
+  if (would.exception && applied.exception && would.exception.name !== applied.exception.name) return true;
+  return !contains(applied.data, would.changes);
+}
+
+const contains = (whole: unknown, part: unknown): boolean => {
+  if (part && typeof part === 'object' && !Array.isArray(part)) {
+    if (!whole || typeof whole !== 'object' || Array.isArray(whole)) return false;
+    return Object.entries(part).every(([k, v]) => contains((whole as Record<string, unknown>)[k], v));
+  }
+  return JSON.stringify(whole) === JSON.stringify(part);
+};
 
 function outcomeOf(verdict: Verdict | undefined, halter: Webfilter | undefined): FilterOutcome {
   // No verdict: the loop stopped at an earlier halt before reaching this webfilter.
