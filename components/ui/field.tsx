@@ -76,3 +76,23 @@ export function CheckboxField({
     </div>
   );
 }
+
+export function SelectField({
+  label,
+  hint,
+  error,
+  id,
+  className,
+  children,
+  ...props
+}: ComponentProps<'select'> & { label: ReactNode; hint?: ReactNode; error?: string }) {
+  const auto = useId();
+  const inputId = id ?? auto;
+  return (
+    <Field label={label} hint={hint} error={error} htmlFor={inputId}>
+      <select id={inputId} aria-invalid={error ? true : undefined} className={cn(inputClass, className)} {...props}>
+        {children}
+      </select>
+    </Field>
+  );
+}

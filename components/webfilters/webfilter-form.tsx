@@ -22,14 +22,14 @@ import { usePreview } from '@/components/catalog/use-preview';
 import { TargetFields } from '@/components/targets/target-fields';
 import { SaveBar, TargetFormLayout } from '@/components/targets/target-form-layout';
 import { useSaveTarget } from '@/components/targets/use-save-target';
-import { TextField } from '@/components/ui/field';
+import { SelectField, TextField } from '@/components/ui/field';
 import { FilterGuide } from './filter-guide';
 import { WebfilterOptions } from './webfilter-options';
 import { WebfilterTest } from './webfilter-test';
 import { HeaderFields, headersToApi } from '@/components/targets/header-fields';
 
 const FIELDS = [
-  'description', 'filter_type', 'url', 'enabled', 'disable_filtering', 'disable_halting', ...HALT_KEYS, ...REDIRECT_KEYS,
+  'description', 'filter_type', 'mode', 'url', 'enabled', 'disable_filtering', 'disable_halting', ...HALT_KEYS, ...REDIRECT_KEYS,
   'use_www_form_encoding', 'position',
 ];
 
@@ -60,6 +60,7 @@ export function WebfilterForm({
   const { errors, isSubmitting } = formState;
   const filterType = useWatch({ control, name: 'filter_type' });
   const formEncoded = useWatch({ control, name: 'use_www_form_encoding' });
+  const mode = useWatch({ control, name: 'mode' });
   const preview = usePreview(filterType, previewWebfilterAction);
   const filter = findFilter(filterType);
   const { onSubmit, warning, formError } = useSaveTarget({
@@ -116,6 +117,20 @@ export function WebfilterForm({
             enabled={register('enabled')}
             formEncoding={register('use_www_form_encoding')}
           />
+          <SelectField
+            label="Mode"
+            className="max-w-xs"
+            hint={
+              mode === 'shadow'
+                ? 'Shadow: called like the others and logged with what it would have done, but its answer never changes data or halts anything.'
+                : 'Enforce: its answer changes the data or halts the process, as its options say.'
+            }
+            error={errors.mode?.message}
+            {...register('mode')}
+          >
+            <option value="enforce">Enforce</option>
+            <option value="shadow">Shadow (try it without risk)</option>
+          </SelectField>
           <WebfilterOptions filter={filter} register={register} errors={errors} />
           <HeaderFields control={control as never} register={register as never} stored={storedHeaders} />
           <TextField

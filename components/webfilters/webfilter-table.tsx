@@ -5,6 +5,7 @@ import type { Health } from '@/components/ui/health';
 import { targetColumns, type TargetKind } from '@/components/targets/target-columns';
 import { TargetTable } from '@/components/targets/target-table';
 import { WebfilterOrder } from './webfilter-order';
+import { WebfilterSafety, type SafetyCell } from './webfilter-safety';
 
 export interface WebfilterRow {
   id: string;
@@ -17,6 +18,7 @@ export interface WebfilterRow {
   order: number;
   count: number;
   health: Health;
+  safety: SafetyCell;
 }
 
 const kind: TargetKind<WebfilterRow> = {
@@ -41,6 +43,7 @@ const columns = targetColumns(kind, [
       />
     ),
   },
+  { id: 'safety', header: 'Mode', cell: ({ row }) => <WebfilterSafety cell={row.original.safety} /> },
 ]);
 
 export function WebfilterTable({ rows }: { rows: WebfilterRow[] }) {

@@ -37,6 +37,9 @@ export interface DeliveryJson {
   completed_at: string | null;
   /** A replay of a stored event (SPEC §9), not its first delivery. */
   replay: boolean;
+  /** SPEC §12: a shadow webfilter's call, never applied; `would_apply` is what it would have done. */
+  shadow?: true;
+  would_apply?: { changes: unknown; exception: unknown };
 }
 
 export interface AttemptJson {
@@ -81,7 +84,15 @@ export function deliveryJson(d: DeliverySummary): DeliveryJson {
     updated_at: d.updatedAt.toISOString(),
     completed_at: iso(d.completedAt),
     replay: d.replay ?? false,
+    ...shadowFields(d.outcome),
   };
+}
+
+/** A shadow call's flag and would-be verdict (kept in its outcome), masked like the outcome. */
+function shadowFields(outcome: Record<string, unknown> | null): Pick<DeliveryJson, 'shadow' | 'would_apply'> {
+  if (!outcome?.shadow) return {};
+  const would = (outcome.would_apply ?? { changes: {}, exception: null }) as { changes: unknown; exception: unknown };
+  return { shadow: true, would_apply: { changes: maskJson(would.changes), exception: would.exception ? redactStrings(would.exception) : null } };
 }
 
 export function attemptJson(a: DeliveryAttempt): AttemptJson {

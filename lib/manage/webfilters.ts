@@ -4,6 +4,7 @@ import type { DbHandle } from '../db/client';
 import { webfilters, type Webfilter } from '../db/schema';
 import { invalidateTargets } from '../dispatch/targets';
 import { maskedHeaders } from '../secrets/header-crypto';
+import { storedBreakers, type BreakerView } from '../dispatch/filters/breaker';
 import { mergeHeaders } from './webhooks';
 import { optionIssues, webfilterCreate, webfilterPatch, type WebfilterValues } from '../validation/webfilter';
 import { invalid, isUuid, notFound, ok, rejected, withoutReadOnly, type Result } from './result';
@@ -17,6 +18,8 @@ const audit = (w: Webfilter) => webfilterJson(w) as unknown as Record<string, un
 
 export type WebfilterJson = WebfilterValues & {
   id: string;
+  /** SPEC §12, added by withBreakers (not part of the audited view). */
+  breaker?: BreakerView;
   /** Names only: values are write-only and shown as "••••" (SPEC §9). */
   headers: Record<string, string>;
   created_at: string;
@@ -37,6 +40,7 @@ export function webfilterValues(w: Webfilter): WebfilterValues {
   return {
     description: w.description,
     filter_type: w.filterType,
+    mode: w.mode ?? 'enforce',
     url: w.url,
     enabled: w.enabled,
     disable_filtering: w.disableFiltering,
@@ -62,6 +66,7 @@ export function webfilterColumns(v: Partial<WebfilterValues>): Partial<Webfilter
   const map = {
     description: 'description',
     filter_type: 'filterType',
+    mode: 'mode',
     url: 'url',
     enabled: 'enabled',
     disable_filtering: 'disableFiltering',
@@ -227,4 +232,10 @@ export async function moveWebfilter(handle: DbHandle, id: string, direction: 'up
   });
   if (result.ok) await invalidateTargets(handle);
   return result;
+}
+
+/** Webfilters' JSON with each one's circuit breaker as last stored (SPEC §12). */
+export async function withBreakers(handle: DbHandle, rows: readonly Webfilter[]): Promise<WebfilterJson[]> {
+  const breakers = await storedBreakers(handle, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...webfilterJson(r), breaker: breakers.get(r.id)! }));
 }

@@ -6,9 +6,16 @@ import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { logger } from '../log';
 
+export interface FilterPolicyJson {
+  timeout_ms: number;
+  on_unreachable: 'allow' | 'halt';
+}
+
 export interface Routing {
   events: string[];
   filters: string[];
+  /** SPEC §12: the filter types with a policy of their own; the relay uses its defaults for the others. */
+  filter_policies: Record<string, FilterPolicyJson>;
   version: string;
 }
 
@@ -17,7 +24,7 @@ const TARGETS_CHANNEL = 'oewh_targets';
 const TTL_MS = 10_000;
 
 interface Cache {
-  value: Promise<{ events: string[]; filters: string[] }> | null;
+  value: Promise<{ events: string[]; filters: string[]; filter_policies: Record<string, FilterPolicyJson> }> | null;
   at: number;
   subscribed: Promise<unknown>;
 }
@@ -38,11 +45,15 @@ function cacheFor(handle: DbHandle): Cache {
 }
 
 async function load(handle: DbHandle) {
-  const [events, filters] = await Promise.all([
+  const [events, filters, policies] = await Promise.all([
     handle.rows<{ t: string }>(sql`select distinct event_type as t from webhooks where enabled order by 1`),
     handle.rows<{ t: string }>(sql`select distinct filter_type as t from webfilters where enabled order by 1`),
+    handle.rows<{ t: string; timeout_ms: number; on_unreachable: 'allow' | 'halt' }>(
+      sql`select filter_type as t, timeout_ms, on_unreachable from filter_policies order by 1`,
+    ),
   ]);
-  return { events: events.map((r) => r.t), filters: filters.map((r) => r.t) };
+  const filter_policies = Object.fromEntries(policies.map((p) => [p.t, { timeout_ms: p.timeout_ms, on_unreachable: p.on_unreachable }]));
+  return { events: events.map((r) => r.t), filters: filters.map((r) => r.t), filter_policies };
 }
 
 export async function routing(handle: DbHandle, storeAllEvents: boolean): Promise<Routing> {
@@ -58,8 +69,8 @@ export async function routing(handle: DbHandle, storeAllEvents: boolean): Promis
   }
   const lists = await cache.value;
   const events = storeAllEvents ? ['*'] : lists.events;
-  const version = createHash('sha256').update(JSON.stringify([events, lists.filters])).digest('base64url').slice(0, 16);
-  return { events, filters: lists.filters, version };
+  const version = createHash('sha256').update(JSON.stringify([events, lists.filters, lists.filter_policies])).digest('base64url').slice(0, 16);
+  return { events, filters: lists.filters, filter_policies: lists.filter_policies, version };
 }
 
 /** Whether an If-None-Match header names this ETag (weak or strong, or "*"). */

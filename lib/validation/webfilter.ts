@@ -34,9 +34,13 @@ export const position = z
   .min(0, 'Use 0 or more.')
   .max(1_000_000, 'Use a number up to 1000000.');
 
+/** SPEC §12: enforce (its answer is applied) or shadow (called and logged with its would-be verdict only). */
+export const webfilterMode = z.enum(['enforce', 'shadow'], { error: 'Must be "enforce" or "shadow".' });
+
 const fields = {
   description,
   filter_type: filterType,
+  mode: webfilterMode,
   url: httpUrl,
   enabled: bool,
   disable_filtering: bool,
@@ -96,6 +100,7 @@ export const webfilterCreate = z
     halt_on_request_exception: bool.default(false),
     redirect_on_request_exception: redirectUrl.default(''),
     use_www_form_encoding: bool.default(false),
+    mode: webfilterMode.default('enforce'),
     position: position.optional(),
     headers: headersField.optional(),
   })
@@ -109,6 +114,7 @@ export const webfilterPatch = z.strictObject({ ...fields, headers: headersField 
 /** The editor form: every field present but position (empty: after the others of its filter). */
 export const webfilterForm = z.object({
   ...fields,
+  mode: webfilterMode.default('enforce'),
   position: position.optional(),
   /** SPEC §9 headers as the editor's rows; a blank value keeps the stored one. */
   headers: z.array(z.object({ name: z.string().trim(), value: z.string() })).optional(),

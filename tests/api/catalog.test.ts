@@ -1,6 +1,7 @@
 // The catalog management API, and the guard's three ways in: admin key, admin session, nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../../lib/auth/api-keys';
+import { SERVICE_EVENTS } from '../../lib/catalog/service';
 import { setDb, type DbHandle } from '../../lib/db';
 import { pgliteDb } from '../helpers/db';
 
@@ -42,7 +43,7 @@ describe('GET /api/v1/catalog/events', () => {
   it('lists every event with its type, signal, domain and data arguments', async () => {
     const { status, body } = await get(events, admin);
     expect(status).toBe(200);
-    expect(body).toHaveLength(78);
+    expect(body).toHaveLength(75 + SERVICE_EVENTS.length);
     const enrolled = body.find((e: { signal: string }) => e.signal === 'COURSE_ENROLLMENT_CREATED');
     expect(enrolled).toMatchObject({
       event_type: 'org.openedx.learning.course.enrollment.created.v1',

@@ -11,6 +11,7 @@ import { ButtonLink } from '@/components/ui/button';
 import { EmptyState, PageHeader } from '@/components/ui/card';
 import { WebfilterTable } from '@/components/webfilters/webfilter-table';
 import { maskTargetUrl } from '@/lib/secrets/target-url';
+import { storedBreakers } from '@/lib/dispatch/filters/breaker';
 
 export const metadata: Metadata = { title: 'Webfilters' };
 
@@ -21,6 +22,7 @@ export default async function WebfiltersPage() {
   await platformCatalogReady(handle);
   const filters = await listWebfilters(handle);
   const stats = await targetStats(handle, 'webfilter', filters.map((f) => f.id));
+  const breakers = await storedBreakers(handle, filters.map((f) => f.id));
   const counts = new Map<string, number>();
   for (const f of filters) counts.set(f.filterType, (counts.get(f.filterType) ?? 0) + 1);
   const seen = new Map<string, number>();
@@ -37,6 +39,7 @@ export default async function WebfiltersPage() {
       order,
       count: counts.get(f.filterType)!,
       health: stats.get(f.id)!,
+      safety: { id: f.id, name: f.description || maskTargetUrl(f.url), mode: f.mode, breaker: breakers.get(f.id)! },
     };
   });
   const create = <ButtonLink href="/webfilters/new">New webfilter</ButtonLink>;

@@ -18,6 +18,7 @@ export default async function NewWebfilterPage({ searchParams }: { searchParams:
   const initial = {
     description: '',
     filter_type: (filter_type && findFilter(filter_type)?.filterType) || '',
+    mode: 'enforce' as const,
     url: '',
     enabled: true,
     disable_filtering: false,

@@ -6,24 +6,25 @@ import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { json, readJsonBody } from '@/lib/http/json';
 import { failureResponse } from '@/lib/manage/result';
-import { createWebfilter, listWebfilters, webfilterJson } from '@/lib/manage/webfilters';
+import { createWebfilter, listWebfilters, withBreakers } from '@/lib/manage/webfilters';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withAdmin(async (req) => {
   const type = new URL(req.url).searchParams.get('filter_type');
   const filterType = type ? (findFilter(type)?.filterType ?? type) : undefined;
-  const rows = await listWebfilters(await getDb(), { filterType });
-  return json(rows.map(webfilterJson));
+  const handle = await getDb();
+  return json(await withBreakers(handle, await listWebfilters(handle, { filterType })));
 });
 
 export const POST = withAdmin(async (req, _ctx, actor) => {
   const body = await readJsonBody(req, env().MAX_BODY_BYTES);
   if (!body.ok) return body.response;
-  const saved = await createWebfilter(await getDb(), body.value, auditOf(req, actor));
+  const handle = await getDb();
+  const saved = await createWebfilter(handle, body.value, auditOf(req, actor));
   if (!saved.ok) return failureResponse(saved);
   const { row, warning } = saved.value;
-  return json(webfilterJson(row), 201, {
+  return json((await withBreakers(handle, [row]))[0], 201, {
     location: `/api/v1/webfilters/${row.id}`,
     ...(warning && { 'x-target-warning': warning }),
   });

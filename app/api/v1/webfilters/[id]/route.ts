@@ -5,7 +5,7 @@ import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { json, readJsonBody } from '@/lib/http/json';
 import { failureResponse, notFound } from '@/lib/manage/result';
-import { deleteWebfilter, getWebfilter, updateWebfilter, webfilterJson } from '@/lib/manage/webfilters';
+import { deleteWebfilter, getWebfilter, updateWebfilter, withBreakers } from '@/lib/manage/webfilters';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,8 +13,9 @@ type Ctx = { params: Promise<{ id: string }> };
 
 export const GET = withAdmin(async (_req, { params }: Ctx) => {
   const { id } = await params;
-  const row = await getWebfilter(await getDb(), id);
-  return row ? json(webfilterJson(row)) : failureResponse(notFound('webfilter', id));
+  const handle = await getDb();
+  const row = await getWebfilter(handle, id);
+  return row ? json((await withBreakers(handle, [row]))[0]) : failureResponse(notFound('webfilter', id));
 });
 
 export const PATCH = withAdmin(async (req, { params }: Ctx, actor) => {
@@ -27,7 +28,7 @@ export const PATCH = withAdmin(async (req, { params }: Ctx, actor) => {
   const saved = await updateWebfilter(handle, id, body.value, auditOf(req, actor));
   if (!saved.ok) return failureResponse(saved);
   const { row, warning } = saved.value;
-  return json(webfilterJson(row), 200, warning ? { 'x-target-warning': warning } : undefined);
+  return json((await withBreakers(handle, [row]))[0], 200, warning ? { 'x-target-warning': warning } : undefined);
 });
 
 export const DELETE = withAdmin(async (req, { params }: Ctx, actor) => {
