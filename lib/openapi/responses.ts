@@ -58,11 +58,40 @@ export const webfilter = z
     redirect_on_request_exception: z.string(),
     use_www_form_encoding: z.boolean(),
     position: z.int(),
+    mode: z.enum(['enforce', 'shadow']).describe('shadow: called and logged with its would-be verdict, never applied (SPEC §12).'),
     headers: z.record(z.string(), z.literal('••••')).describe('Extra request headers: names only, values are write-only.'),
+    breaker: z
+      .object({ state: z.enum(['closed', 'open', 'half_open']), until: iso.nullable(), failures: z.int() })
+      .describe('Its circuit breaker: open after 5 failures in a row (not called until `until`), then half-open for one trial call.'),
     created_at: iso,
     updated_at: iso,
   })
   .meta({ id: 'Webfilter' });
+
+export const filterPolicy = z
+  .object({ filter_type: z.string(), timeout_ms: z.int(), on_unreachable: z.enum(['allow', 'halt']) })
+  .meta({ id: 'FilterPolicy' });
+
+export const filterPolicies = z.object({ items: z.array(filterPolicy) }).meta({ id: 'FilterPolicies' });
+
+export const filterStats = z
+  .object({
+    items: z.array(
+      z.object({
+        filter_type: z.string(),
+        webfilter_id: z.uuid().nullable().describe('null: the whole call as the LMS waited for it.'),
+        calls: z.int(),
+        p50_ms: z.number().nullable(),
+        p95_ms: z.number().nullable(),
+        p99_ms: z.number().nullable(),
+        halts: z.int(),
+        changes: z.int(),
+        failures: z.int(),
+        shadow_disagreements: z.int(),
+      }),
+    ),
+  })
+  .meta({ id: 'FilterStats' });
 
 export const delivery = z
   .object({
@@ -84,6 +113,11 @@ export const delivery = z
       .describe('webfilter: {result, reason, applied_data?, exception?}; webhook with a transformation: {transformation: applied|cancelled|failed, reason?, line?}; otherwise null.'),
     request_id: z.string().nullable().describe('x-request-id of the LMS call that queued it: its log lines carry the same req_id.'),
     replay: z.boolean().describe('Made by a replay of stored events.'),
+    shadow: z.literal(true).optional().describe('A shadow webfilter’s call (SPEC §12): nothing of it was applied.'),
+    would_apply: z
+      .object({ changes: z.record(z.string(), z.unknown()), exception: z.record(z.string(), z.unknown()).nullable() })
+      .optional()
+      .describe('What a shadow webfilter would have applied, had it been enforced.'),
     created_at: iso,
     updated_at: iso,
     completed_at: iso.nullable(),
@@ -171,7 +205,14 @@ export const filterResult = z
   .meta({ id: 'FilterResult' });
 
 export const routing = z
-  .object({ events: z.array(z.string()), filters: z.array(z.string()), version: z.string() })
+  .object({
+    events: z.array(z.string()),
+    filters: z.array(z.string()),
+    filter_policies: z
+      .record(z.string(), z.object({ timeout_ms: z.int(), on_unreachable: z.enum(['allow', 'halt']) }))
+      .describe('Filter types with a policy of their own (SPEC §12); the relay uses its defaults for the others.'),
+    version: z.string(),
+  })
   .meta({ id: 'Routing' });
 
 export const platformSynced = z

@@ -13,7 +13,7 @@ import { deliveries, webhooks, webfilters } from '../../lib/db/schema';
 import { parseEventRequest } from '../../lib/dispatch/ingest';
 import { eventJson, filterJson } from '../../lib/manage/catalog-json';
 import { deliveryJson } from '../../lib/deliveries/present';
-import { webfilterJson } from '../../lib/manage/webfilters';
+import { withBreakers } from '../../lib/manage/webfilters';
 import { webhookJson } from '../../lib/manage/webhooks';
 import { buildOpenApi } from '../../lib/openapi/document';
 import { eventRequestSchema } from '../../lib/openapi/event-request';
@@ -138,7 +138,7 @@ describe('response schemas match what the presenters answer', () => {
     const cases: [string, object, typeof out.webhook | typeof out.webfilter | typeof out.delivery | typeof out.catalogEvent | typeof out.catalogFilter][] = [
       ['webhook', webhookJson(w!), out.webhook],
       ['delivery', deliveryJson(d!), out.delivery],
-      ['webfilter', webfilterJson(f!), out.webfilter],
+      ['webfilter', (await withBreakers(handle, [f!]))[0]!, out.webfilter],
       ['catalog event', eventJson(findEvent('org.openedx.learning.course.enrollment.created.v1')!), out.catalogEvent],
       ['catalog filter', filterJson(findFilter('org.openedx.learning.student.registration.requested.v1')!), out.catalogFilter],
     ];
