@@ -15,6 +15,7 @@ import { invitationCreate } from '@/lib/team/invitations';
 import { userCreate, userPatch } from '@/lib/team/users';
 import { replayRequest } from '@/lib/dispatch/replay';
 import { transformationRunRequest } from '@/lib/manage/transformations';
+import { filterPolicyInput } from '@/lib/manage/filter-policies';
 import * as examples from '@/lib/openapi/examples';
 
 /** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
@@ -47,6 +48,7 @@ export type PathItem = Partial<Record<Method, Operation>>;
 export const PATH_PARAMS: Record<string, string> = {
   id: 'The id of the object (webhooks and webfilters: a UUID; deliveries: a number).',
   nextauth: 'An Auth.js action: signin, signout, session, csrf, providers, callback/credentials.',
+  filter_type: 'An Open edX filter type, or its class name (StudentLoginRequested).',
 };
 
 const ok = (description: string, body?: z.ZodType, example?: unknown): Answer => ({ description, body, example });
@@ -349,6 +351,42 @@ export const OPERATIONS: Record<string, PathItem> = {
       access: 'relay',
       body: platformCatalogBody,
       responses: { 200: ok('Stored.', out.platformSynced), 400: invalid },
+    },
+  },
+  '/api/v1/filter-policies': {
+    get: {
+      tag: 'Management',
+      summary: 'List the filter policies',
+      description: 'Filter types with a budget and an unreachable-service rule of their own (SPEC §12); the others use FILTER_TIMEOUT_MS and the relay’s defaults.',
+      access: 'admin',
+      responses: { 200: ok('The policies.', out.filterPolicies) },
+    },
+  },
+  '/api/v1/filter-policies/{filter_type}': {
+    put: {
+      tag: 'Management',
+      summary: 'Set a filter type’s policy',
+      description: '`timeout_ms` (50–30000) is the whole filter call’s budget; `on_unreachable` is what the relay does when the service cannot answer in time: `allow` the process or `halt` it.',
+      access: 'admin',
+      body: filterPolicyInput,
+      bodyExample: { timeout_ms: 800, on_unreachable: 'allow' },
+      responses: { 200: ok('Saved.', out.filterPolicy), 422: invalid },
+    },
+    delete: {
+      tag: 'Management',
+      summary: 'Return a filter type to the defaults',
+      access: 'admin',
+      responses: { 204: { description: 'Removed (or there was none).' }, 422: invalid },
+    },
+  },
+  '/api/v1/filters/stats': {
+    get: {
+      tag: 'Management',
+      summary: 'Filter health',
+      description: 'Per filter type (`webfilter_id` null: the whole call as the LMS waited for it) and per webfilter: calls, latency percentiles, halts, changes, failures and shadow verdicts that differ from what was applied. Default range: the last 24 hours.',
+      access: 'admin',
+      query: z.object({ from: z.string().optional().describe('ISO 8601 start (default: 24 hours before `to`).'), to: z.string().optional().describe('ISO 8601 end (default: now).') }),
+      responses: { 200: ok('The figures.', out.filterStats), 422: invalid },
     },
   },
   '/api/v1/routing': {
