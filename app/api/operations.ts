@@ -272,7 +272,7 @@ export const OPERATIONS: Record<string, PathItem> = {
       responses: {
         202: ok('Queued.', out.delivery),
         404: notFound,
-        409: { description: 'A webfilter call cannot be replayed.', body: out.errorBody },
+        409: { description: 'A webfilter call cannot be replayed, nor a webhook delivery its transformation cancelled or failed (nothing was sent: replay the event).', body: out.errorBody },
       },
     },
   },

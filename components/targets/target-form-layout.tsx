@@ -1,7 +1,7 @@
 'use client';
 // The frame of a webhook or webfilter editor: the form with its save bar, the body preview and "Send test" beside it.
 import type { ReactNode } from 'react';
-import { BodyPreview } from '@/components/catalog/body-preview';
+import { BodyPreview, type TransformedPreview } from '@/components/catalog/body-preview';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { PrivateTargetWarning } from '@/components/ui/private-target-warning';
@@ -39,7 +39,7 @@ export function TargetFormLayout({
   form: ReactNode;
   /** A card above the preview (the webfilter's reply guide). */
   guide?: ReactNode;
-  preview: { payload: Record<string, unknown> | null; loading: boolean; form: boolean; empty: string };
+  preview: { payload: Record<string, unknown> | null; loading: boolean; form: boolean; empty: string; transformed?: TransformedPreview | null };
   test: ReactNode;
   /** Shown under the form (the secret and delete panels when editing). */
   children?: ReactNode;

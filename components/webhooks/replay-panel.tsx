@@ -39,7 +39,7 @@ export function ReplayPanel({ id, eventType }: { id: string; eventType: string }
       <h2 className="text-sm font-semibold text-slate-900">Replay</h2>
       <p className="mt-1 text-xs text-slate-500">
         Send this webhook again the stored <code className="break-all font-mono">{eventType}</code> events received in a range (events are kept for
-        RETENTION_DAYS). Its current conditions and exclusions apply.
+        RETENTION_DAYS). Its current conditions and exclusions apply, and its transformation as it is saved now (not as it was when the events came).
       </p>
       <div className="mt-3 grid gap-2 sm:grid-cols-2">
         <label className="text-xs font-medium text-slate-700">

@@ -17,9 +17,12 @@ import { useSaveTarget } from '@/components/targets/use-save-target';
 import { TextField } from '@/components/ui/field';
 import { WebhookTest } from './webhook-test';
 import { WebhookOptions } from './webhook-options';
+import { TransformationEditor } from './transformation-editor';
+import { useTransformation } from './use-transformation';
+import { useCan } from '@/components/auth/role';
 import { useMemo } from 'react';
 
-const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding', 'exclude_fields', 'rate_limit_per_second'];
+const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding', 'exclude_fields', 'rate_limit_per_second', 'transformation'];
 
 export function WebhookForm({
   id,
@@ -59,6 +62,11 @@ export function WebhookForm({
     return preview.payload && paths.length ? withoutFields(preview.payload, paths) : preview.payload;
   }, [preview.payload, excluded]);
   const event = findEvent(eventType);
+  const canEdit = useCan('editor');
+  const source = useWatch({ control, name: 'transformation' }) ?? '';
+  const url = useWatch({ control, name: 'url' }) ?? '';
+  const run = useTransformation(source, eventType, url, !!formEncoded, canEdit);
+  const transformed = run.state === 'ok' ? { state: 'ok' as const, ...run.output } : run.state === 'none' ? null : run;
   const { onSubmit, warning, formError } = useSaveTarget({
     id,
     noun: 'webhook',
@@ -72,7 +80,7 @@ export function WebhookForm({
 
   return (
     <TargetFormLayout
-      preview={{ ...preview, payload: previewPayload, form: !!formEncoded, empty: 'Pick an event to see the body this URL will receive.' }}
+      preview={{ ...preview, payload: previewPayload, form: !!formEncoded, transformed, empty: 'Pick an event to see the body this URL will receive.' }}
       test={<WebhookTest id={id} form={form} />}
       form={
         <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label={id ? 'Edit webhook' : 'New webhook'}>
@@ -106,6 +114,7 @@ export function WebhookForm({
             formEncoding={register('use_www_form_encoding')}
           />
           <WebhookOptions form={form} sample={preview.payload} storedHeaders={storedHeaders} />
+          <TransformationEditor form={form} event={event} run={run} />
           <SaveBar warning={warning} error={formError} submitting={isSubmitting} dirty={formState.isDirty} />
         </form>
       }

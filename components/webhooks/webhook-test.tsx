@@ -9,7 +9,7 @@ import { exchangeSummary, HttpExchange } from '@/components/ui/http-exchange';
 export function WebhookTest({ id, form }: { id: string | null; form: UseFormReturn<WebhookFormInput, unknown, WebhookFormValues> }) {
   return (
     <SendTestPanel
-      description="Posts the sample above to the URL in the form, signed like a real delivery. Nothing is logged."
+      description="Posts the request in the preview (the sample, through the transformation if there is one) to its URL, signed like a real delivery. Nothing is logged."
       idle="The answer will show here: status, time, headers and body."
       check={async () => ((await form.trigger(['event_type', 'url'])) ? null : 'Choose an event and enter a valid URL first.')}
       send={() => testWebhookAction(id, form.getValues())}

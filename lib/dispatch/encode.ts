@@ -30,3 +30,12 @@ export function encodeBody(body: Record<string, unknown>, useWwwFormEncoding: bo
     body: new URLSearchParams(flattenForm(body)).toString(),
   };
 }
+
+/** The transformed payload as a body: JSON text, or form fields (an object only). */
+export function encodeTransformed(payload: unknown, form: boolean): ReturnType<typeof encodeBody> | string {
+  if (!form) return { contentType: 'application/json', body: JSON.stringify(payload) };
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    return 'The transformation returned something invalid: a form-encoded webhook needs an object as "payload".';
+  }
+  return encodeBody(payload as Record<string, unknown>, true);
+}

@@ -3,7 +3,7 @@
 // whether it is to be sent (pending), was cancelled by the transformation (skipped) or failed in it.
 import type { Webhook } from '../db/schema';
 import { transform } from '../transform/run';
-import { encodeBody } from './encode';
+import { encodeBody, encodeTransformed } from './encode';
 import { withoutFields } from './exclude';
 
 export interface PreparedDelivery {
@@ -72,15 +72,6 @@ async function transformed(h: Hook, payload: Record<string, unknown>, eventType:
     return row(h, out.url, headers, encoded.body, 'skipped', null, { transformation: 'cancelled', reason }, own);
   }
   return row(h, out.url, headers, encoded.body, 'pending', null, { transformation: 'applied' }, own);
-}
-
-/** The transformed payload as a body: JSON text, or form fields (an object only). */
-export function encodeTransformed(payload: unknown, form: boolean): ReturnType<typeof encodeBody> | string {
-  if (!form) return { contentType: 'application/json', body: JSON.stringify(payload) };
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    return 'The transformation returned something invalid: a form-encoded webhook needs an object as "payload".';
-  }
-  return encodeBody(payload as Record<string, unknown>, true);
 }
 
 /** The row as the insert statements read it (json_to_recordset): the usual pending row stays small. */

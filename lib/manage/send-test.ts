@@ -63,11 +63,12 @@ function exchangeOf(url: string, body: string, r: SendResult): Exchange {
   const cut = r.body.length > SHOWN_BYTES;
   return {
     url,
-    requestHeaders: r.requestHeaders,
+    requestHeaders: { ...r.requestHeaders },
     requestBody: body,
     status: r.status,
     durationMs: r.durationMs,
-    headers: r.headers,
+    // Plain objects: a server action cannot hand the client a null-prototype one (undici's response headers).
+    headers: { ...r.headers },
     body: cut ? r.body.slice(0, SHOWN_BYTES) : r.body,
     bodyTruncated: r.bodyTruncated || cut,
     error: r.error,

@@ -10,6 +10,7 @@ import { webhookCreate, webhookPatch, type WebhookPatch } from '../validation/we
 import { invalid, isUuid, notFound, ok, withoutReadOnly, type Result } from './result';
 import { targetWarning } from './target-warning';
 import { compileProblem } from '../transform/run';
+import { forget } from '../transform/sandbox';
 import { platformCatalogReady } from '../platforms/catalog';
 import { audited, diff, MASK, type AuditContext } from '../audit/record';
 import { maskTargetUrl, restoreBodyUrl, secretChanges, urlIssue } from '../secrets/target-url';
@@ -213,6 +214,7 @@ export async function updateWebhook(handle: DbHandle, id: string, input: unknown
     return { value: updated!, entry: Object.keys(changes).length ? { action: 'webhook.updated', targetType: 'webhook', targetId: id, changes } : null };
   });
   if (!row) return notFound('webhook', id);
+  if (v.transformation !== undefined) forget(`${id}:`); // the versions compiled here before (others age out)
   await invalidateTargets(handle);
   return ok({ row, warning: await targetWarning(row.url) });
 }

@@ -97,7 +97,11 @@ export default async function DeliveryPage({ params }: Props) {
           </div>
         </Section>
         <Section title={`Attempts (${d.attempts.length})`}>
-          <AttemptTimeline attempts={d.attempts} />
+          {d.attempts.length === 0 && retryRefusal(detail.delivery) ? (
+            <p className="text-sm text-slate-600">None: its transformation {d.status === 'skipped' ? 'cancelled it' : 'failed'}, so nothing was sent.</p>
+          ) : (
+            <AttemptTimeline attempts={d.attempts} />
+          )}
         </Section>
       </div>
     </>
