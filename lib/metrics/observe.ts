@@ -91,6 +91,7 @@ export function observeFilterRun(run: FilterRun, startedAt: number, webfilters: 
 
 function observeWebfilterCall(e: FilterLogEntry, requestId: string | null): void {
   metrics().webfilterCalls.inc({ filter_type: e.filterType, result: e.outcome.result });
+  if (e.disagrees) metrics().shadowDisagreements.inc({ filter_type: e.filterType });
   logger().info(
     {
       req_id: requestId,

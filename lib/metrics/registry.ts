@@ -3,6 +3,7 @@
 // answers the same with several processes on one PostgreSQL. Kept on globalThis: server.ts and the modules
 // Next.js bundles must count into one registry.
 import client from 'prom-client';
+import { breakerViews } from '../dispatch/filters/breaker';
 
 const PREFIX = 'openedx_webhooks_';
 const KEY = Symbol.for('openedx-webhooks.metrics');
@@ -88,8 +89,24 @@ function create() {
     }),
     webfilterCalls: new client.Counter({
       name: `${PREFIX}webfilter_calls_total`,
-      help: 'Calls to webfilters, by filter type and result (applied, ignored, halted, not_applied).',
+      help: 'Calls to webfilters, by filter type and result (applied, ignored, halted, not_applied, shadow).',
       labelNames: ['filter_type', 'result'] as const,
+      ...opts,
+    }),
+    shadowDisagreements: new client.Counter({
+      name: `${PREFIX}webfilter_shadow_disagreements_total`,
+      help: 'Shadow webfilter verdicts that differ from what was applied (SPEC §12), by filter type.',
+      labelNames: ['filter_type'] as const,
+      ...opts,
+    }),
+    breakerState: new client.Gauge({
+      name: `${PREFIX}webfilter_breaker_state`,
+      help: "Each webfilter's circuit breaker in this process: 0 closed, 1 open, 2 half-open (SPEC §12).",
+      labelNames: ['webfilter_id'] as const,
+      collect() {
+        this.reset();
+        for (const [id, view] of breakerViews()) this.set({ webfilter_id: id }, view.state === 'open' ? 1 : view.state === 'half_open' ? 2 : 0);
+      },
       ...opts,
     }),
     autoDisabled: new client.Counter({

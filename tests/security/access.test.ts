@@ -41,6 +41,7 @@ const PAGE_ROLES: Record<string, Role> = {
   '/webhooks/new': 'editor',
   '/webhooks/[id]': 'viewer',
   '/webfilters': 'viewer',
+  '/webfilters/health': 'viewer',
   '/webfilters/new': 'editor',
   '/webfilters/[id]': 'viewer',
   '/deliveries': 'viewer',
@@ -68,6 +69,7 @@ const ACTION_ROLES: Record<string, Role> = {
   deleteWebfilterAction: 'editor',
   moveWebfilterAction: 'editor',
   testWebfilterAction: 'editor',
+  saveFilterPolicyAction: 'editor',
   retryDeliveryAction: 'editor',
   retryFailedAction: 'editor',
   countFailedAction: 'editor',
@@ -294,6 +296,7 @@ function actionArgs(): Record<string, unknown[]> {
     changeRoleAction: [ids.owner, 'viewer'],
     removeUserAction: [ids.owner],
     linkOpenedxAction: [],
+    saveFilterPolicyAction: [REGISTRATION, { timeout_ms: 100, on_unreachable: 'halt' }],
   };
 }
 

@@ -12,6 +12,9 @@ import { EmptyState, PageHeader } from '@/components/ui/card';
 import { WebfilterTable } from '@/components/webfilters/webfilter-table';
 import { maskTargetUrl } from '@/lib/secrets/target-url';
 import { storedBreakers } from '@/lib/dispatch/filters/breaker';
+import { listFilterPolicies } from '@/lib/manage/filter-policies';
+import { env } from '@/lib/env';
+import { FilterPolicies, type PolicyRow } from '@/components/webfilters/filter-policies';
 
 export const metadata: Metadata = { title: 'Webfilters' };
 
@@ -42,7 +45,17 @@ export default async function WebfiltersPage() {
       safety: { id: f.id, name: f.description || maskTargetUrl(f.url), mode: f.mode, breaker: breakers.get(f.id)! },
     };
   });
+  const policies = new Map((await listFilterPolicies(handle)).map((p) => [p.filter_type, p]));
+  const policyRows: PolicyRow[] = [...counts.keys()].map((type) => {
+    const p = policies.get(type);
+    return { filterType: type, label: findFilter(type)?.label ?? type, policy: p ? { timeout_ms: p.timeout_ms, on_unreachable: p.on_unreachable } : null };
+  });
   const create = <ButtonLink href="/webfilters/new">New webfilter</ButtonLink>;
+  const health = (
+    <ButtonLink href="/webfilters/health" variant="secondary">
+      Filter health
+    </ButtonLink>
+  );
   const importLink = (
     <ButtonLink href="/import?from=webfilters" variant="secondary">
       Import from openedx-webhooks
@@ -55,13 +68,17 @@ export default async function WebfiltersPage() {
         description="Let your own services change or stop Open edX processes, synchronously. Answers apply in order: later webfilters override earlier ones."
         actions={
           <>
+            {rows.length > 0 && health}
             {canEdit && importLink}
             {canEdit && rows.length > 0 && create}
           </>
         }
       />
       {rows.length ? (
-        <WebfilterTable rows={rows} />
+        <>
+          <WebfilterTable rows={rows} />
+          <FilterPolicies rows={policyRows} defaultTimeoutMs={env().FILTER_TIMEOUT_MS} />
+        </>
       ) : (
         <EmptyState title="No webfilters yet" action={canEdit ? create : undefined}>
           A webfilter lets a URL of yours take part in an Open edX filter, such as a sign-in or a registration: it can change

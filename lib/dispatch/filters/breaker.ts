@@ -74,6 +74,11 @@ export function breakerView(id: string, now = Date.now()): BreakerView {
   return { state: now < s.openUntil && !s.trial ? 'open' : 'half_open', until: new Date(s.openUntil).toISOString(), failures: s.failures };
 }
 
+/** Every webfilter this process keeps a breaker state for (failures counted, open or half-open). */
+export function breakerViews(now = Date.now()): [string, BreakerView][] {
+  return [...states.keys()].map((id) => [id, breakerView(id, now)]);
+}
+
 /** Forgets every breaker (tests). */
 export function resetBreakers(): void {
   states.clear();
