@@ -8,6 +8,7 @@ const EXPLAIN: Record<string, string> = {
   ignored: 'The answer was not used.',
   halted: 'The answer halted the LMS process with an exception.',
   not_applied: 'An earlier webfilter halted the process, so this answer was not applied.',
+  shadow: 'A shadow webfilter: called and logged, but nothing of its answer was applied.',
 };
 
 function Json({ value, label }: { value: unknown; label: string }) {
@@ -55,10 +56,36 @@ export function FilterOutcome({ outcome }: { outcome: Record<string, unknown> | 
           </dl>
         </div>
       )}
+      {result === 'shadow' && <WouldApply would={outcome.would_apply as { changes?: Record<string, unknown>; exception?: Record<string, unknown> | null } | undefined} />}
       {applied && Object.keys(applied).length > 0 && (
         <div>
           <p className="mb-1 text-xs font-medium text-slate-600">Data applied</p>
           <Json value={applied} label="Data applied" />
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** What a shadow webfilter would have done, had it been enforced. */
+function WouldApply({ would }: { would?: { changes?: Record<string, unknown>; exception?: Record<string, unknown> | null } }) {
+  const exception = would?.exception;
+  const changes = would?.changes ?? {};
+  return (
+    <div className="rounded-md bg-amber-50 p-3 ring-1 ring-amber-200" data-testid="would-apply">
+      <p className="text-sm font-semibold text-amber-900">Had it been enforced</p>
+      {exception ? (
+        <p className="mt-1 text-sm text-amber-900">
+          It would have halted the process: <b>{String(exception.name ?? 'exception')}</b>
+          {typeof exception.message === 'string' && <>: {exception.message}</>}
+        </p>
+      ) : (
+        <p className="mt-1 text-sm text-amber-900">It would not have halted the process.</p>
+      )}
+      {Object.keys(changes).length > 0 && (
+        <div className="mt-2">
+          <p className="mb-1 text-xs font-medium text-amber-900">Data it would have changed</p>
+          <Json value={changes} label="Data it would have changed" />
         </div>
       )}
     </div>
