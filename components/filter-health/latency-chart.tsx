@@ -31,6 +31,17 @@ export function LatencyChart({ label, points, now }: { label: string; points: Ho
         <text x={W - PAD.right} y={H - 6} textAnchor="end" className="fill-slate-500 text-[9px]">now</text>
         <path d={line('p99_ms')} className="fill-none stroke-amber-500" strokeWidth={2} data-testid="p99-line" />
         <path d={line('p50_ms')} className="fill-none stroke-indigo-600" strokeWidth={2} data-testid="p50-line" />
+        {/* A dot per hour with calls: an hour alone makes no line. */}
+        {hours.map((h, i) => {
+          const p = byHour.get(h);
+          if (!p) return null;
+          return (
+            <g key={h}>
+              {p.p99_ms != null && <circle cx={x(i)} cy={y(p.p99_ms)} r={3} className="fill-amber-500" />}
+              {p.p50_ms != null && <circle cx={x(i)} cy={y(p.p50_ms)} r={3} className="fill-indigo-600" />}
+            </g>
+          );
+        })}
       </svg>
       <figcaption className="text-xs text-slate-600">
         <span className="font-medium text-indigo-700">p50</span> and <span className="font-medium text-amber-700">p99</span> per hour. {summary}
