@@ -155,6 +155,8 @@ export const webhooks = pgTable('webhooks', {
   disabledReason: text('disabled_reason'),
   /** JavaScript defining handler(webhook), run on each delivery when it is created (SPEC §14); null: none. */
   transformation: jsonb('transformation').$type<WebhookTransformation | null>(),
+  /** SPEC §13: 'send' the learners' personal data as it is, 'omit' it, or 'pseudonymize' it (stable per webhook). */
+  personalData: text('personal_data').$type<'send' | 'omit' | 'pseudonymize'>().notNull().default('send'),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webhooks_event_type_idx').on(t.eventType, t.enabled)]);
@@ -190,9 +192,26 @@ export const webfilters = pgTable('webfilters', {
   headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
   /** SPEC §12: 'enforce' (its answer is applied) or 'shadow' (called and logged with its would-be verdict only). */
   mode: text('mode').$type<'enforce' | 'shadow'>().notNull().default('enforce'),
+  /** SPEC §13: 'send' the learners' personal data as it is, or 'omit' it (its answer cannot refer to it). */
+  personalData: text('personal_data').$type<'send' | 'omit'>().notNull().default('send'),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 }, (t) => [index('webfilters_filter_type_idx').on(t.filterType, t.enabled, t.position)]);
+
+/**
+ * SPEC §13: a learner's retirement, as done: who (the LMS user id only: the username and email it was asked
+ * with are used to erase and then forgotten), when, and how many rows it rewrote or cancelled.
+ */
+export const retirements = pgTable('retirements', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: integer('user_id'),
+  requestedAt: tz('requested_at').notNull().defaultNow(),
+  doneAt: tz('done_at'),
+  events: integer('events').notNull().default(0),
+  deliveries: integer('deliveries').notNull().default(0),
+  filterCalls: integer('filter_calls').notNull().default(0),
+  cancelled: integer('cancelled').notNull().default(0),
+}, (t) => [index('retirements_requested_idx').on(t.requestedAt)]);
 
 /** SPEC §12: a filter type's own budget and what the relay does when the service cannot answer in time. */
 export const filterPolicies = pgTable('filter_policies', {
@@ -254,7 +273,7 @@ export const events = pgTable('events', {
  *   so nothing was sent (outcome.transformation = failed);
  * - skipped: the webhook's transformation cancelled it (cancel: true); nothing was sent (outcome.reason says so).
  */
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const DELIVERY_KINDS = ['webhook', 'webfilter'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
