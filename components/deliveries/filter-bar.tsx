@@ -82,6 +82,7 @@ export function FilterBar({ values, types, targets }: { values: FilterValues; ty
           <option value="succeeded">Succeeded</option>
           <option value="failed">Failed</option>
           <option value="skipped">Skipped</option>
+          <option value="cancelled">Cancelled</option>
         </select>
       </div>
       <div className="col-span-2">

@@ -21,7 +21,7 @@ export function Badge({ tone = 'gray', children, className }: { tone?: Tone; chi
   );
 }
 
-const statusTone: Record<string, Tone> = { pending: 'amber', succeeded: 'green', failed: 'red', skipped: 'gray' };
+const statusTone: Record<string, Tone> = { pending: 'amber', succeeded: 'green', failed: 'red', skipped: 'gray', cancelled: 'gray' };
 
 export function StatusBadge({ status }: { status: string }) {
   return <Badge tone={statusTone[status] ?? 'gray'}>{status}</Badge>;

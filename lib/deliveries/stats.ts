@@ -23,6 +23,7 @@ export async function hourlyStats(db: Db, now = new Date()): Promise<HourBucket[
     succeeded: 0,
     failed: 0,
     skipped: 0,
+    cancelled: 0,
   }));
   for (const r of rows) {
     const b = buckets[r.hour - firstHour];
