@@ -2,6 +2,7 @@
 // request, Send test posts it to a loopback receiver that checks Slack's incoming-webhook shape; an error shows
 // with its line; a cancelling transformation's delivery is logged as skipped.
 import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './axe';
 import { E2E_API_KEY } from './config';
 import { loopbackReceiver, shot, signInEachTest } from './helpers';
 
@@ -61,6 +62,15 @@ test('pick a Slack template, see the transformed preview, send it to a Slack-sha
   await expect(preview).not.toContainText('"event_metadata"');
   await expect(page.getByTestId('preview-url')).toHaveText(rx.url);
   await shot(page, 'webhook-transformation');
+  await expectAccessible(page, 'webhook editor with a transformation');
+
+  // The keyboard passes through the code field (Tab moves on until the field is being edited).
+  await page.getByLabel('Templates').focus();
+  for (let i = 0; i < 5 && !(await code.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(code).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(code).not.toBeFocused();
+  await expect(page.getByRole('button', { name: 'Save' })).toBeFocused();
 
   // Send test posts the transformed request; the receiver checks Slack's shape.
   await page.getByRole('button', { name: 'Send test' }).click();
@@ -88,6 +98,7 @@ test('pick a Slack template, see the transformed preview, send it to a Slack-sha
   await expect(page.getByTestId('preview-error')).toContainText("cannot read property 'field' of undefined");
   await expect(page.locator('[data-error-line]')).toHaveText('6');
   await shot(page, 'webhook-transformation-error');
+  await expectAccessible(page, 'webhook editor with a failing transformation');
   await page.getByRole('button', { name: 'Send test' }).click();
   await expect(page.getByRole('region', { name: 'Send test' }).getByRole('alert')).toContainText('The transformation threw (line 6)');
 

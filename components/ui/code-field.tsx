@@ -66,7 +66,7 @@ export const CodeField = forwardRef<HTMLTextAreaElement, CodeFieldProps>(functio
         invalid ? 'ring-red-500' : 'ring-slate-700',
       )}
     >
-      <div ref={gutter} aria-hidden="true" className="shrink-0 overflow-hidden bg-slate-900 py-2 text-right text-slate-500 select-none">
+      <div ref={gutter} aria-hidden="true" className="shrink-0 overflow-hidden bg-slate-900 py-2 text-right text-slate-400 select-none">
         {Array.from({ length: lines }, (_, i) => (
           <div key={i} className={cn('px-2', errorLine === i + 1 && 'bg-red-900/70 font-semibold text-red-100')} data-error-line={errorLine === i + 1 || undefined}>
             {i + 1}
