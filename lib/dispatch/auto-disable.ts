@@ -2,8 +2,9 @@
 // - auto-disable: an enabled webhook with no successful delivery for AUTO_DISABLE_AFTER_HOURS, failing since
 //   at least that long with at least 10 failed deliveries, is disabled with a reason, and
 //   openedx_webhooks.webhook.disabled.v1 is emitted;
-// - openedx_webhooks.delivery.failed.v1 for each webhook delivery that ended failed (not for deliveries of
-//   service events themselves, so a failing alert webhook cannot feed itself).
+// - openedx_webhooks.delivery.failed.v1 for each webhook delivery that ended failed after its attempts, or in
+//   its transformation (SPEC §14), not for deliveries of service events themselves, so a failing alert webhook
+//   cannot feed itself.
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 import { SERVICE_EVENT_PREFIX } from '../catalog/service';
@@ -83,7 +84,7 @@ export async function reportFailedDeliveries(handle: DbHandle, opts: ServiceChec
   }>(sql`
     select id, target_id, event_id, event_type, url, attempt_count, last_status_code, last_error from deliveries
     where kind = 'webhook' and status = 'failed' and completed_at >= ${from.toISOString()}::timestamptz
-      and attempt_count > 0 and event_type not like ${SERVICE_EVENT_PREFIX + '%'}
+      and (attempt_count > 0 or outcome ->> 'transformation' = 'failed') and event_type not like ${SERVICE_EVENT_PREFIX + '%'}
     order by id limit 1000`);
   if (!rows.length) return 0;
   const ids = rows.map((r) => factId(`delivery.failed:${r.id}`));

@@ -6,7 +6,9 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '../../lib/db';
-import { deliveries, webhooks } from '../../lib/db/schema';
+import { deliveries, events, webhooks } from '../../lib/db/schema';
+import { reportFailedDeliveries } from '../../lib/dispatch/auto-disable';
+import { factId } from '../../lib/dispatch/service-events';
 import { ingestEvent } from '../../lib/dispatch/ingest';
 import { replayWebhook } from '../../lib/dispatch/replay';
 import { invalidateTargets } from '../../lib/dispatch/targets';
@@ -109,6 +111,16 @@ describe('transformations in delivery', () => {
     expect(ok.status).toBe('succeeded');
     const reqs = await receiver.waitFor(1);
     expect(reqs.map((r) => r.url)).toEqual(['/plain']);
+  });
+
+  it('a transformation failure is reported as openedx_webhooks.delivery.failed.v1, with its message', async () => {
+    await transformed("function handler(w) {\n  throw new Error('no course');\n}");
+    const id = await send();
+    const [d] = await deliveriesOf(handle, id);
+    expect(await reportFailedDeliveries(handle, { autoDisableAfterHours: 120 })).toBeGreaterThanOrEqual(1);
+    const [event] = await handle.db.select().from(events).where(eq(events.id, factId(`delivery.failed:${d!.id}`)));
+    expect(event!.eventType).toBe('openedx_webhooks.delivery.failed.v1');
+    expect(event!.data).toMatchObject({ delivery: { id: d!.id, attempts: 0, last_error: expect.stringContaining('no course') } });
   });
 
   it('refuses a URL the transformation points at a private address (§7), at send time', async () => {
