@@ -151,7 +151,10 @@ async function ingest(handle: DbHandle, body: unknown, now: Date): Promise<Inges
   // case, carry no status: the statement makes them pending.
   const prepare = preparer(payload, event.eventType);
   const rows = [];
-  for (const h of matched) rows.push(deliveryRow(await prepare(h)));
+  for (const h of matched) {
+    const p = prepare(h);
+    rows.push(deliveryRow(p instanceof Promise ? await p : p));
+  }
 
   // One statement, so one transaction: the event, then its deliveries only if the event is new.
   const [result] = await hotRows<{ inserted: number; deliveries: number }>(handle, INSERT_EVENT, [
