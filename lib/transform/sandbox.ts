@@ -180,6 +180,7 @@ export async function runHandler(key: string, source: string, input: unknown): P
   }
   const { runtime, context, run } = c;
   let failed = true;
+  let broken = false;
   try {
     runtime.setInterruptHandler(deadline());
     const arg = context.newString(JSON.stringify(input));
@@ -196,18 +197,23 @@ export async function runHandler(key: string, source: string, input: unknown): P
     return text === undefined ? undefined : JSON.parse(text);
   } catch (err) {
     if (!(err instanceof TransformError)) {
+      // Not the code's doing: the module itself failed. Its runtimes are left alone (freeing one could abort).
+      broken = true;
       hostFailure();
       throw new TransformError(`The transformation could not be run: ${(err as Error).message}.`);
     }
     throw err;
   } finally {
-    runtime.removeInterruptHandler();
-    if (failed) {
+    if (broken) {
+      // dropped with its module
+    } else if (failed) {
+      runtime.removeInterruptHandler();
       // After a throw, a timeout or running out of memory its state is suspect: compiled again next time.
       dispose(c);
     } else if (compiled.has(key)) {
       dispose(c); // compiled twice at once (two first deliveries): one copy is enough
     } else {
+      runtime.removeInterruptHandler();
       compiled.set(key, c);
       if (compiled.size > MAX_COMPILED) {
         const [oldest, old] = compiled.entries().next().value!;
