@@ -8,6 +8,10 @@ import { POST as create } from '../../app/api/v1/webhooks/route';
 import { GET as read, PATCH as patch } from '../../app/api/v1/webhooks/[id]/route';
 import { POST as run } from '../../app/api/v1/transformations/run/route';
 import { GET as audit } from '../../app/api/v1/audit/route';
+import { GET as listDeliveries } from '../../app/api/v1/deliveries/route';
+import { POST as retry } from '../../app/api/v1/deliveries/[id]/retry/route';
+import { ingestEvent } from '../../lib/dispatch/ingest';
+import { sampleEventData, findEvent } from '../../lib/catalog';
 
 const ENROLLED = 'org.openedx.learning.course.enrollment.created.v1';
 const SLACK = 'function handler(webhook) {\n  webhook.payload = { text: "Enrolled: " + webhook.payload.enrollment.user.pii.username };\n  return webhook;\n}';
@@ -61,6 +65,29 @@ describe('the transformation field of webhooks', () => {
     const shape = await call(create(hooks('POST', '', { event_type: ENROLLED, url: 'https://hooks.example.com/b', transformation: 'function handler(w) { return w; }' }), undefined as never));
     expect(shape.status).toBe(400);
     expect(shape.body.error).toBe('transformation: The transformation must be null or {"source": "<JavaScript defining function handler(webhook)>"}.');
+  });
+});
+
+describe('skipped and failed deliveries in the log API', () => {
+  it('lists skipped deliveries with the reason, and Retry refuses them and those whose transformation failed', async () => {
+    const mk = async (source: string) =>
+      call(create(hooks('POST', '', { event_type: ENROLLED, url: 'https://hooks.example.com/log', transformation: { source } }), undefined as never));
+    const skip = await mk('function handler(w) {\n  w.cancel = true;\n  return w;\n}');
+    const fail = await mk('function handler(w) {\n  return 1;\n}');
+    const r = await ingestEvent(handle, { event_type: ENROLLED, data: sampleEventData(findEvent(ENROLLED)!) });
+    expect(r.ok).toBe(true);
+    const get = (q: string) => call(listDeliveries(new Request(`http://localhost/api/v1/deliveries?${q}`, { headers: { authorization: `Bearer ${token}` } }), undefined as never));
+    const skipped = await get(`status=skipped&target_id=${skip.body.id}`);
+    expect(skipped.status).toBe(200);
+    expect(skipped.body.items).toHaveLength(1);
+    expect(skipped.body.items[0]).toMatchObject({ status: 'skipped', attempt_count: 0, outcome: { transformation: 'cancelled', reason: expect.stringContaining('cancel: true') } });
+    const failed = await get(`status=failed&target_id=${fail.body.id}`);
+    expect(failed.body.items[0]).toMatchObject({ status: 'failed', last_error: expect.stringContaining('must return an object'), outcome: { transformation: 'failed' } });
+    for (const d of [skipped.body.items[0], failed.body.items[0]]) {
+      const res = await call(retry(new Request(`http://localhost/api/v1/deliveries/${d.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }), ctx(String(d.id))));
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatch(/replay the event/);
+    }
   });
 });
 
