@@ -16,6 +16,7 @@ import { userCreate, userPatch } from '@/lib/team/users';
 import { replayRequest } from '@/lib/dispatch/replay';
 import { transformationRunRequest } from '@/lib/manage/transformations';
 import { filterPolicyInput } from '@/lib/manage/filter-policies';
+import { retirementRequest } from '@/lib/personal/retire';
 import * as examples from '@/lib/openapi/examples';
 
 /** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
@@ -387,6 +388,35 @@ export const OPERATIONS: Record<string, PathItem> = {
       access: 'admin',
       query: z.object({ from: z.string().optional().describe('ISO 8601 start (default: 24 hours before `to`).'), to: z.string().optional().describe('ISO 8601 end (default: now).') }),
       responses: { 200: ok('The figures.', out.filterStats), 422: invalid },
+    },
+  },
+  '/api/v1/retirements': {
+    post: {
+      tag: 'Management',
+      summary: 'Retire a learner',
+      description:
+        'Erases the learner’s username, email and user id from every stored event, delivery body, response and webfilter call (replaced by "[retired]", rows kept), cancels their pending deliveries, audits counts only and emits openedx_webhooks.user.retired.v1. Also takes a key with the `events` scope (the relay’s). Done when it answers.',
+      access: 'admin',
+      body: retirementRequest,
+      bodyExample: { user_id: 42, username: 'jdoe', email: 'jane.doe@example.com' },
+      responses: { 202: ok('Done.', out.retirementDone), 422: invalid },
+    },
+    get: {
+      tag: 'Management',
+      summary: 'List retirements',
+      description: 'Owners: each retirement with the user id, when, and how many rows it rewrote or cancelled (no personal data).',
+      access: 'admin',
+      responses: { 200: ok('The retirements, newest first.', out.retirements) },
+    },
+  },
+  '/api/v1/retirements/export': {
+    get: {
+      tag: 'Management',
+      summary: 'Export what is stored of a learner',
+      description: 'Owners: every stored event and delivery mentioning the learner (an access request), as stored.',
+      access: 'admin',
+      query: z.object({ user_id: z.string().optional(), email: z.string().optional(), username: z.string().optional() }),
+      responses: { 200: ok('The learner’s events and deliveries.', out.learnerExport), 422: invalid },
     },
   },
   '/api/v1/routing': {

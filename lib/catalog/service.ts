@@ -57,6 +57,17 @@ export const SERVICE_EVENTS: readonly EventDef[] = [
     "A webfilter's calls failed 5 times in a row (connection error, timeout or an error status).",
     { webfilter: 'ServiceWebfilterData' },
   ),
+  {
+    ...service(
+      'OPENEDX_WEBHOOKS_USER_RETIRED',
+      'openedx_webhooks.user.retired.v1',
+      'Learner retired',
+      'A learner was retired (SPEC §13): this service erased their personal data; receivers that keep data about them can erase it too. Only the LMS user id and the time.',
+      { user_id: 'int', retired_at: 'datetime' },
+    ),
+    // Plain values, not data classes: described by JSON Schema (like a platform's own events).
+    schemas: { user_id: { type: ['integer', 'null'], description: 'The LMS user id (null when retired by email or username only).' }, retired_at: { type: 'string', format: 'date-time' } },
+  },
   service(
     'OPENEDX_WEBHOOKS_WEBFILTER_RECOVERED',
     'openedx_webhooks.webfilter.recovered.v1',

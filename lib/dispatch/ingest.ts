@@ -100,7 +100,8 @@ function checkDataKeys(event: EventDef, data: Record<string, unknown>, sentKeys:
       // A platform's own version of the event may lack an argument another version has (catalog sync).
       if (event.optionalArgs?.includes(key)) continue;
       issues.push({ path: `data.${key}`, message: `Missing key "${key}": the keys of data for this event are ${list}` });
-    } else if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    } else if (event.schemas?.[key] === undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      // A data class is an object; an argument its schema describes may be a plain value (user.retired.v1's user_id).
       issues.push({ path: `data.${key}`, message: `"${key}" must be an object (${event.data[key]})` });
     }
   }

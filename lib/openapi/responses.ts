@@ -321,3 +321,22 @@ export const transformationError = z
     line: z.int().optional().describe('The line of the source the error points at, when known.'),
   })
   .meta({ id: 'TransformationError' });
+
+export const retirement = z
+  .object({
+    id: z.uuid(),
+    user_id: z.int().nullable(),
+    requested_at: iso,
+    done_at: iso.nullable(),
+    events: z.int(),
+    deliveries: z.int(),
+    filter_calls: z.int(),
+    cancelled: z.int(),
+  })
+  .meta({ id: 'Retirement' });
+
+export const retirements = z.object({ items: z.array(retirement) }).meta({ id: 'Retirements' });
+export const retirementDone = z.object({ id: z.uuid(), status: z.enum(['queued', 'done']) }).meta({ id: 'RetirementDone' });
+export const learnerExport = z
+  .object({ events: z.array(z.record(z.string(), z.unknown())), deliveries: z.array(z.record(z.string(), z.unknown())) })
+  .meta({ id: 'LearnerExport' });

@@ -85,7 +85,7 @@ const ACTION_ROLES: Record<string, Role> = {
 };
 /** Management routes: reads for every role, changes for editors, the team and its log for owners. */
 function routeRole(url: string, method: string): Role {
-  if (/^\/api\/v1\/(users|invitations|audit)(\/|$)/.test(url)) return 'owner';
+  if (/^\/api\/v1\/(users|invitations|audit|retirements)(\/|$)/.test(url)) return 'owner';
   return method === 'GET' ? 'viewer' : 'editor';
 }
 
@@ -122,6 +122,9 @@ const routes = appFiles
 type RouteClass = 'admin' | 'events' | 'filters' | 'relay' | 'health' | 'auth' | 'metrics' | 'openapi';
 /** The relay's own routes (SPEC §8): a key with the "events" or the "filters" scope. */
 const RELAY_ROUTES = ['/api/v1/routing', '/api/v1/catalog/platform'];
+/** Management routes that also take a key of another scope (SPEC §13: the relay's "events" key retires learners). */
+const ALSO_SCOPES: Record<string, string[]> = { 'POST /api/v1/retirements': ['events'] };
+
 function classify(url: string): RouteClass | null {
   if (RELAY_ROUTES.includes(url)) return 'relay';
   if (url.startsWith('/api/v1/')) return 'admin';
@@ -445,7 +448,7 @@ describe('the built server refuses anonymous and wrongly scoped callers (Postgre
           await expectStatus('with a revoked key', { key: keys.revoked }, [401]);
           await expectStatus('with a malformed Authorization', { headers: { authorization: 'Token abc' } }, [401]);
           for (const [scope, token] of Object.entries(scoped)) {
-            if (scope === kind || (kind === 'relay' && (scope === 'events' || scope === 'filters'))) {
+            if (scope === kind || (kind === 'relay' && (scope === 'events' || scope === 'filters')) || ALSO_SCOPES[`${method} ${r.url}`]?.includes(scope)) {
               // The right key gets past the guard (the empty body or unknown id is then refused on its merits).
               const res = await call(server.url, method, url, { key: token, body });
               checked++;
