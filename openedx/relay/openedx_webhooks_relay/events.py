@@ -96,8 +96,10 @@ def relay_event(sender: Any = None, signal: Any = None, metadata: Any = None, **
         if outbox.enabled():
             event_id = body["metadata"]["id"]
             text = outbox.encode(body)
-            if outbox.write(event_id, event_type, text):
-                transaction.on_commit(partial(tasks.enqueue_row, event_id, text))
+            itself = tasks.mode() == "thread"
+            if outbox.write(event_id, event_type, text, grace=itself):
+                if itself:  # thread mode: this process sends it after the commit (celery: a worker's poll does)
+                    transaction.on_commit(partial(tasks.enqueue_row, event_id, text))
                 return
         transaction.on_commit(partial(tasks.enqueue, body))
     except Exception:  # noqa: BLE001 - an event must never fail because of the relay

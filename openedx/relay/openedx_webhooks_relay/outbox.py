@@ -1,10 +1,12 @@
 """The transactional outbox: an event is a row of OutboxEvent written in the transaction that sent it.
 
 The receiver writes the row with one INSERT in the platform's open transaction (no commit of its own, no network):
-a rolled-back change leaves no event, a committed one leaves a row that outlives the process. After the commit
-the row is handed to the process's relay thread (tasks.Dispatcher), which sends it at once; a row still there
-after OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS (its process died, the broker was down, the service failed it and its
-retry time has come) is taken by the sweep that every process with the relay runs on its relay thread. Sent or
+a rolled-back change leaves no event, a committed one leaves a row that outlives the process. Nothing else happens
+in the platform's web processes in celery mode: the relay thread of each Celery worker process polls the table
+every OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS and publishes the due rows as send_events tasks (so the request thread
+never competes with a hand-off for the GIL). In thread mode the writing process's own relay thread sends the row
+after the commit, and the sweep every process runs every OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS takes what a dead
+process left. Sent or
 refused for good → deleted; not taken by the service → `next_attempt` set by the retry schedule, in this table,
 never in the broker.
 """
@@ -31,6 +33,14 @@ _ready: dict[str, bool] = {}
 
 def enabled() -> bool:
     return bool(client.setting("OPENEDX_WEBHOOKS_OUTBOX"))
+
+
+def poll_seconds() -> float:
+    """How often a Celery worker's relay thread polls the outbox (the delay an event waits at most in celery mode)."""
+    try:
+        return max(0.05, float(client.setting("OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS")))
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def sweep_seconds() -> float:
@@ -85,10 +95,12 @@ def _insert_sql(alias: str) -> str:
     return sql
 
 
-def write(event_id: str, event_type: str, body: str) -> bool:
+def write(event_id: str, event_type: str, body: str, grace: bool = False) -> bool:
     """The row, in the current transaction of the outbox's database (on the request path: one INSERT, no ORM).
 
-    False when it could not be written (no table yet): the caller hands the event off in memory instead.
+    `grace`: the writing process sends it itself (thread mode), so other processes' sweeps leave it alone for a
+    sweep interval; otherwise it is due at once for the Celery workers' poll. False when it could not be written
+    (no table yet): the caller hands the event off in memory instead.
     """
     alias = router.db_for_write(OutboxEvent)
     if not _table_ready(alias):
@@ -96,7 +108,8 @@ def write(event_id: str, event_type: str, body: str) -> bool:
     conn = connections[alias]
     now = timezone.now()
     adapt = conn.ops.adapt_datetimefield_value
-    params = [event_id, event_type, body, adapt(now), adapt(now + dt.timedelta(seconds=sweep_seconds())), 0, ""]
+    due = now + dt.timedelta(seconds=sweep_seconds()) if grace else now
+    params = [event_id, event_type, body, adapt(now), adapt(due), 0, ""]
     if conn.vendor == "postgresql" and conn.in_atomic_block:
         # A failed statement aborts a PostgreSQL transaction: a savepoint keeps the platform's usable.
         with transaction.atomic(using=alias), conn.cursor() as cursor:

@@ -1,15 +1,16 @@
 """Getting events to the service off the request path: the outbox's rows (or, with the outbox off, the bodies
-themselves) handed to one relay thread per process, which sends them through Celery or posts them itself.
+themselves), sent by Celery tasks or by the relay's own thread.
 
-- "celery" (default): the thread publishes `openedx_webhooks_relay.send_events` (up to BATCH events a task) on the
-  platform's Celery app, on OPENEDX_WEBHOOKS_CELERY_QUEUE when set; a worker posts each event once. With the outbox
-  (the default), a failed attempt sets the row's next attempt and ends the task: long waits are kept in the table,
-  never in the broker, so a Redis visibility timeout can never redeliver a waiting task.
-- "thread": the same thread posts the events itself, for installs without a Celery worker.
-The thread also sweeps the outbox every OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS (rows a dead process left, rows whose
-retry time has come, rows the broker could not take). `metadata.id` makes every repeat safe: the service stores an
-event once. A 4xx other than 401, 403, 408 and 429 means the service will never take the body: logged, not retried;
-401 and 403 (a rotated or wrong key) are errors an operator fixes, so they are logged and retried.
+- "celery" (default): a web process only writes the row (outbox.py). The relay thread of each Celery worker process
+  (started on `worker_init`) polls the outbox every OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS and publishes the due rows
+  as `openedx_webhooks_relay.send_events` tasks (up to BATCH events each) on OPENEDX_WEBHOOKS_CELERY_QUEUE when
+  set. A task makes one attempt per event: a failed one sets the row's next attempt and ends, so long waits are
+  kept in the table, never in the broker, and a Redis visibility timeout can never redeliver a waiting task.
+- "thread": the writing process's relay thread posts its own rows after the commit, and every process sweeps the
+  outbox every OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS (rows a dead process left, retries whose time has come).
+`metadata.id` makes every repeat safe: the service stores an event once. A 4xx other than 401, 403, 408 and 429
+means the service will never take the body: logged, not retried; 401 and 403 (a rotated or wrong key) are errors an
+operator fixes, so they are logged as errors and retried.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def attempt_row(event_id: str, body: str) -> str:
     outcome, reason = deliver(body)
     if outcome == RETRY:
         delay = outbox.failed(event_id, reason)
-        if delay is not None:
+        if delay is not None and dispatcher.running():
             dispatcher.sweep_at(delay)  # this process takes it again when due, not only at its next sweep
     else:
         outbox.done(event_id)
@@ -187,6 +188,8 @@ class Dispatcher:
         self._seq = 0
         self._size = 10000
         self._next_sweep = 0.0
+        self._wakeups: list[float] = []  # when rows this process failed are due again (monotonic), a heap
+        self._sweep_error = ""
 
     def put(self, body: dict[str, Any]) -> bool:
         """A body held in memory only (outbox off, or its table missing)."""
@@ -218,6 +221,7 @@ class Dispatcher:
             self._later = []
             self._busy = 0
             self._next_sweep = 0.0
+            self._wakeups = []
             threading.Thread(target=self._loop, name="openedx-webhooks-events", daemon=True).start()
             self._pid = os.getpid()
 
@@ -241,10 +245,28 @@ class Dispatcher:
             self._later.clear()
         return dropped
 
+    def running(self) -> bool:
+        return self._pid == os.getpid()
+
     def sweep_at(self, delay: float) -> None:
-        """The thread sweeps the outbox in `delay` seconds at the latest (a row this process failed is due then)."""
+        """The thread sweeps the outbox in `delay` seconds (a row this process failed is due then), besides its
+        regular sweeps."""
         self.ensure()
-        self._next_sweep = min(self._next_sweep, time.monotonic() + delay + 0.01)
+        with self._heap_lock:
+            heapq.heappush(self._wakeups, time.monotonic() + delay + 0.01)
+
+    def _due(self) -> bool:
+        """Time for a sweep: the regular interval is over, or a row this process failed is due."""
+        now = time.monotonic()
+        woken = False
+        with self._heap_lock:
+            while self._wakeups and self._wakeups[0] <= now:
+                heapq.heappop(self._wakeups)
+                woken = True
+        if now >= self._next_sweep:
+            self._next_sweep = now + _sweep_interval()
+            return True
+        return woken
 
     def _take(self) -> list[tuple[str, Any]]:
         items: list[tuple[str, Any]] = []
@@ -265,8 +287,7 @@ class Dispatcher:
                     self._handle(items)
                     continue
                 self._retry_in_memory()
-                if time.monotonic() >= self._next_sweep:
-                    self._next_sweep = time.monotonic() + _sweep_interval()
+                if self._due():
                     self._sweep()
             except Exception:  # noqa: BLE001 - the thread must live on
                 log.exception("openedx-webhooks-relay: events not handed off")
@@ -315,7 +336,14 @@ class Dispatcher:
                 if len(rows) < BATCH * 4:
                     return
         except Exception as exc:  # noqa: BLE001 - no table yet (migrations), database away: next sweep
-            log.warning("openedx-webhooks-relay: outbox not swept (%s: %s)", type(exc).__name__, exc)
+            text = f"{type(exc).__name__}: {exc}"
+            # Once per cause, not once a second: a worker polls every OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS.
+            (log.debug if text == self._sweep_error else log.warning)(
+                "openedx-webhooks-relay: outbox not swept (%s)", text
+            )
+            self._sweep_error = text
+        else:
+            self._sweep_error = ""
 
     # Outbox off: bodies in memory, retried in memory (thread mode) or by Celery.
     def _retry_in_memory(self) -> None:
@@ -348,9 +376,15 @@ class Dispatcher:
             heapq.heappush(self._later, (time.monotonic() + backoff(attempt), self._seq, body, attempt + 1, first))
 
 
+#: True in a Celery worker process (worker_init): its relay thread polls the outbox for the whole platform.
+POLLER = {"on": False}
+
+
 def _sweep_interval() -> float:
     from . import outbox
 
+    if POLLER["on"] and mode() == "celery":
+        return outbox.poll_seconds() * random.uniform(0.9, 1.1)
     return outbox.sweep_seconds() * random.uniform(0.8, 1.2)
 
 
@@ -395,18 +429,37 @@ def enqueue_row(event_id: str, body: str) -> None:
 
 
 def start() -> None:
-    """Starts the relay thread when the relay is on, so this process sweeps the outbox (AppConfig.ready, forks)."""
+    """Starts the relay thread where it has work (AppConfig.ready, forks): in thread mode every process (it sends
+    its own events and sweeps what a dead process left); in celery mode only Celery worker processes (they poll
+    the outbox), so a web process's request thread never shares the GIL with a hand-off."""
     try:
-        if client.enabled():
+        if client.enabled() and (mode() == "thread" or POLLER["on"]):
             dispatcher.ensure()
     except Exception:  # noqa: BLE001
         log.exception("openedx-webhooks-relay: the relay thread did not start")
 
 
+def become_poller() -> None:
+    """This process is a Celery worker: its relay thread polls the outbox and publishes the due rows."""
+    POLLER["on"] = True
+    start()
+    dispatcher._next_sweep = 0.0  # poll now, then every OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS
+
+
 if hasattr(os, "register_at_fork"):
-    # A forked child (uwsgi worker, Celery pool process) has no thread: start its own, which sweeps what a
-    # recycled sibling left behind.
-    os.register_at_fork(after_in_child=start)
+    # A forked uwsgi worker has no thread: in thread mode it starts its own. (A Celery pool process needs none: the
+    # worker's main process polls.)
+    os.register_at_fork(after_in_child=lambda: POLLER["on"] or start())
+
+try:
+    from celery.signals import worker_init
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    @worker_init.connect(weak=False)
+    def _on_worker_init(**kwargs: Any) -> None:
+        become_poller()
 
 
 @atexit.register

@@ -19,7 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENEDX_WEBHOOKS_API_KEY": "",
     # Seconds for one call to the service.
     "OPENEDX_WEBHOOKS_TIMEOUT": 5,
-    # If the service cannot be reached, a filter lets the process go on (True) or raises the filter's exception.
+    # If the service cannot be used (or, in a new process, routing is not known yet), a filter lets the process go
+    # on (True) or halts it with the filter's default halt (False; halts.py, README "Halting a filter").
     "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN": True,
     # Master switch: False disconnects nothing but sends nothing.
     "OPENEDX_WEBHOOKS_ENABLED": True,
@@ -30,8 +31,12 @@ DEFAULTS: dict[str, Any] = {
     # took it, so nothing accepted is lost when a process dies, the broker or the service is down (README "Delivery
     # guarantees"). False: events wait in process memory only (one INSERT less per event on the request path).
     "OPENEDX_WEBHOOKS_OUTBOX": True,
-    # How often each process looks for outbox rows due (left by a dead process, or whose retry time has come), and
-    # how long a row waits for its own process before another may take it. Seconds.
+    # Celery mode: how often each Celery worker's relay thread polls the outbox for rows due (the longest an event
+    # waits before its task is published). Seconds.
+    "OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS": 1,
+    # How often every process sweeps the outbox for rows due (left by a dead process, retries whose time has come),
+    # how long a row written in thread mode is left to its own process, and how long a taken row is leased
+    # (ten times this) before another sweep may take it again. Seconds.
     "OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS": 30,
     # The Celery queue of the relay's tasks; empty: the Celery app's default queue (the platform's). Give the relay a
     # queue and a worker of its own so its calls never delay grading, certificates or email (the Tutor plugin does).
