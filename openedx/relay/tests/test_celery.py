@@ -63,6 +63,7 @@ def test_events_sent_while_the_service_is_down_arrive_once_it_is_back(
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "RELAY_TEST_SQLITE": settings.DATABASES["default"]["NAME"],  # the outbox the events were written to
             "RELAY_TEST_SERVICE_URL": relay.url,
             "RELAY_TEST_SERVICE_KEY": relay.key,
             "RELAY_TEST_QUEUE": celery_queue,
