@@ -305,3 +305,99 @@ def _healthy(service: Any) -> bool:
         return service.http.get(service.url + "/api/health", timeout=2).status_code == 200
     except Exception:  # noqa: BLE001
         return False
+
+
+class TcpProxy:
+    """A loopback TCP proxy to the broker that can be taken down and brought back on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = 0
+        self.conns: list[Any] = []
+        self.listener: Any = None
+        self.start()
+
+    def start(self) -> None:
+        import socket
+
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.port = self.listener.getsockname()[1]
+        self.listener.listen(64)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener: Any) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: Any, dst: Any) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        import socket
+
+        self.listener.close()
+        for s in self.conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self.conns = []
+
+
+def test_events_committed_while_the_broker_is_down_are_sent_once_it_is_back(
+    relay: Any, settings: Any, make_receiver: Any, celery_queue: str, tmp_path: Path
+) -> None:
+    """The broker down (shortened from an hour to the time the test takes): the rows wait in the outbox, the
+    worker's poll cannot publish them; once the broker is back they are published and sent."""
+    from urllib.parse import urlparse
+
+    stub = StubService(make_receiver)
+    broker = urlparse(settings.CELERY_BROKER_URL)
+    proxy = TcpProxy((broker.hostname or "127.0.0.1", broker.port or 6379))
+    through = f"redis://127.0.0.1:{proxy.port}{broker.path}"
+    settings.OPENEDX_WEBHOOKS_URL = stub.url
+    settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = "celery"
+    routing.reset()
+    routing.refresh()
+    log = tmp_path / "worker.log"
+    try:
+        with celery_worker(celery_queue, stub.url, relay.key, log, "-P", "solo", RELAY_TEST_REDIS_URL=through):
+            wait_until(lambda: "ready." in log.read_text(), 60, "the worker did not start", log)
+            proxy.stop()  # the broker is down from here
+            with transaction.atomic():
+                for user_id in range(1, 11):
+                    COURSE_ENROLLMENT_CREATED.send_event(enrollment=enrollment(user_id=user_id))
+            wait_until(lambda: "cannot publish" in log.read_text(), 60, "the poll did not meet the broker down", log)
+            assert stub.posts() == [] and OutboxEvent.objects.count() == 10
+            proxy.start()  # back, on the same address
+            wait_until(lambda: len(stub.ids()) >= 10, 120, "events were lost while the broker was down", log)
+            wait_until(lambda: not OutboxEvent.objects.exists(), 60, "sent events were not deleted", log)
+        assert stub.users() == list(range(1, 11))
+    finally:
+        proxy.stop()
