@@ -1,6 +1,7 @@
-// Transformations in the delivery engine (SPEC §14), on PGlite and PostgreSQL with real loopback receivers: the request is
-// built when the delivery is created, cancel skips, a failing transformation fails only its own delivery (no
-// retry, no call), a URL it chooses is checked by the §7 guard, form encoding, and replay's current version.
+// Transformations in the delivery engine (SPEC §14), on PGlite and PostgreSQL with real loopback receivers:
+// the request is built when the delivery is created, cancel skips, a failing transformation fails only its own
+// delivery (no retry, no call), a URL it chooses is checked by the §7 guard, form encoding, and replay's current
+// version.
 import { eq, sql } from 'drizzle-orm';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
