@@ -23,9 +23,19 @@ export type TransformResult = { ok: true; output: TransformOutput } | { ok: fals
 // Printable text on one line, as for the webhook's own headers.
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
+// Hashes of the sources seen lately: a webhook's row (and its source string) is cached, so each delivery would
+// otherwise hash the same text again.
+const hashes = new Map<string, string>();
+
 /** The cache key of a saved version: its owner (a webhook id) and a hash of its source. */
 export function versionKey(owner: string, source: string): string {
-  return `${owner}:${createHash('sha256').update(source).digest('base64url').slice(0, 22)}`;
+  let hash = hashes.get(source);
+  if (!hash) {
+    hash = createHash('sha256').update(source).digest('base64url').slice(0, 22);
+    if (hashes.size >= 1_000) hashes.clear();
+    hashes.set(source, hash);
+  }
+  return `${owner}:${hash}`;
 }
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
