@@ -29,7 +29,7 @@ import { WebfilterTest } from './webfilter-test';
 import { HeaderFields, headersToApi } from '@/components/targets/header-fields';
 
 const FIELDS = [
-  'description', 'filter_type', 'mode', 'url', 'enabled', 'disable_filtering', 'disable_halting', ...HALT_KEYS, ...REDIRECT_KEYS,
+  'description', 'filter_type', 'mode', 'personal_data', 'url', 'enabled', 'disable_filtering', 'disable_halting', ...HALT_KEYS, ...REDIRECT_KEYS,
   'use_www_form_encoding', 'position',
 ];
 
@@ -130,6 +130,16 @@ export function WebfilterForm({
           >
             <option value="enforce">Enforce</option>
             <option value="shadow">Shadow (try it without risk)</option>
+          </SelectField>
+          <SelectField
+            label="Personal data"
+            className="max-w-xs"
+            hint="Omitted: learners' usernames, emails, names and IP addresses are left out of the call; its answer then cannot refer to them (a webfilter cannot get pseudonyms: it could not change data it never saw)."
+            error={errors.personal_data?.message}
+            {...register('personal_data')}
+          >
+            <option value="send">Send it as it is</option>
+            <option value="omit">Omit it</option>
           </SelectField>
           <WebfilterOptions filter={filter} register={register} errors={errors} />
           <HeaderFields control={control as never} register={register as never} stored={storedHeaders} />

@@ -18,11 +18,12 @@ import { TextField } from '@/components/ui/field';
 import { WebhookTest } from './webhook-test';
 import { WebhookOptions } from './webhook-options';
 import { TransformationEditor } from './transformation-editor';
+import { personalView } from '@/lib/personal/personal-fields';
 import { useTransformation } from './use-transformation';
 import { useCan } from '@/components/auth/role';
 import { useMemo } from 'react';
 
-const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding', 'exclude_fields', 'rate_limit_per_second', 'transformation'];
+const FIELDS = ['description', 'event_type', 'url', 'enabled', 'use_www_form_encoding', 'exclude_fields', 'rate_limit_per_second', 'transformation', 'personal_data'];
 
 export function WebhookForm({
   id,
@@ -57,10 +58,13 @@ export function WebhookForm({
   const formEncoded = useWatch({ control, name: 'use_www_form_encoding' });
   const preview = usePreview(eventType, previewWebhookAction);
   const excluded = useWatch({ control, name: 'exclude_fields' });
+  const personal = useWatch({ control, name: 'personal_data' }) ?? 'send';
   const previewPayload = useMemo(() => {
     const paths = (excluded ?? '').split(/[\n,]/).map((p) => p.trim()).filter(Boolean);
-    return preview.payload && paths.length ? withoutFields(preview.payload, paths) : preview.payload;
-  }, [preview.payload, excluded]);
+    const without = preview.payload && paths.length ? withoutFields(preview.payload, paths) : preview.payload;
+    // The real pseudonyms are keyed on the server: the preview shows where they go.
+    return without && personalView(without, personal, () => 'anon_… (stable per learner)');
+  }, [preview.payload, excluded, personal]);
   const event = findEvent(eventType);
   const canEdit = useCan('editor');
   const source = useWatch({ control, name: 'transformation' }) ?? '';

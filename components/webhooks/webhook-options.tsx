@@ -86,6 +86,19 @@ export function WebhookOptions({ form, sample, storedHeaders }: { form: Form; sa
       </section>
 
       <div className="space-y-1.5">
+        <label htmlFor="personal-data" className="block text-sm font-medium text-slate-800">Personal data</label>
+        <select id="personal-data" className={inputClass} {...register('personal_data')}>
+          <option value="send">Send it as it is</option>
+          <option value="omit">Omit it</option>
+          <option value="pseudonymize">Pseudonymize it</option>
+        </select>
+        <p className="text-xs text-slate-500">
+          Learners&apos; usernames, emails, names and IP addresses (the pii objects and more). Pseudonymized: each value becomes a
+          stable anon_… code, the same for the same learner at this webhook, so records can be joined without knowing who.
+        </p>
+      </div>
+
+      <div className="space-y-1.5">
         <label htmlFor="exclude-fields" className="block text-sm font-medium text-slate-800">Excluded fields</label>
         <textarea id="exclude-fields" rows={2} className={inputClass} placeholder="enrollment.user.pii.email" {...register('exclude_fields')} />
         <p className="text-xs text-slate-500">Paths removed from the body before sending, one per line; the preview shows the result.</p>

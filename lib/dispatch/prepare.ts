@@ -1,10 +1,11 @@
 // A delivery's request, built once when the delivery is created (ingest and replay): the payload without its
-// excluded fields, through the webhook's transformation if it has one (SPEC §14), then encoded. The row says
+// excluded fields and with its personal data as the webhook chose (SPEC §13), through the webhook's transformation if it has one (SPEC §14), then encoded. The row says
 // whether it is to be sent (pending), was cancelled by the transformation (skipped) or failed in it.
 import type { Webhook } from '../db/schema';
 import { transform } from '../transform/run';
 import { encodeBody, encodeTransformed } from './encode';
 import { withoutFields } from './exclude';
+import { applyPersonalData, pseudonymKey } from '../personal/personal-data';
 
 export interface PreparedDelivery {
   target_id: string;
@@ -19,7 +20,14 @@ export interface PreparedDelivery {
   url_from_transformation: boolean;
 }
 
-type Hook = Pick<Webhook, 'id' | 'url' | 'useWwwFormEncoding' | 'excludeFields' | 'transformation'>;
+type Hook = Pick<Webhook, 'id' | 'url' | 'useWwwFormEncoding' | 'excludeFields' | 'transformation'> & Partial<Pick<Webhook, 'personalData'>>;
+
+/** The payload as this webhook may have it: without its excluded fields, its personal data as it chose (SPEC §13). */
+function payloadFor(h: Hook, payload: Record<string, unknown>): Record<string, unknown> {
+  const mode = h.personalData ?? 'send';
+  const without = withoutFields(payload, h.excludeFields ?? []);
+  return mode === 'send' ? without : applyPersonalData(without, mode, mode === 'pseudonymize' ? pseudonymKey(h.id) : null);
+}
 
 /** Most events go to a few webhooks with the same encoding and exclusions: each variant is encoded once. */
 export function preparer(payload: Record<string, unknown>, eventType: string) {
@@ -27,13 +35,15 @@ export function preparer(payload: Record<string, unknown>, eventType: string) {
   // Synchronous without a transformation (the usual case): ingest's hot path awaits only what runs code.
   return (h: Hook): PreparedDelivery | Promise<PreparedDelivery> => {
     const excl = h.excludeFields ?? [];
+    const mode = h.personalData ?? 'send';
     if (!h.transformation) {
-      const key = `${h.useWwwFormEncoding ? 'f' : 'j'}${excl.length ? JSON.stringify(excl) : ''}`;
+      // Pseudonyms differ per webhook: such a body is its own variant.
+      const key = `${h.useWwwFormEncoding ? 'f' : 'j'}${mode === 'send' ? '' : mode === 'omit' ? 'o' : `p${h.id}`}${excl.length ? JSON.stringify(excl) : ''}`;
       let e = encoded.get(key);
-      if (!e) encoded.set(key, (e = encodeBody(withoutFields(payload, excl), h.useWwwFormEncoding)));
+      if (!e) encoded.set(key, (e = encodeBody(payloadFor(h, payload), h.useWwwFormEncoding)));
       return row(h, h.url, { 'content-type': e.contentType }, e.body, 'pending', null, null, false);
     }
-    return transformed(h, withoutFields(payload, excl), eventType);
+    return transformed(h, payloadFor(h, payload), eventType);
   };
 }
 

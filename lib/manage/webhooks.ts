@@ -32,6 +32,7 @@ export function webhookColumns(v: Omit<WebhookPatch, 'headers'>): Partial<NewWeb
     ...(v.exclude_fields !== undefined && { excludeFields: v.exclude_fields }),
     ...(v.rate_limit_per_second !== undefined && { rateLimitPerSecond: v.rate_limit_per_second }),
     ...(v.transformation !== undefined && { transformation: v.transformation }),
+    ...(v.personal_data !== undefined && { personalData: v.personal_data }),
   };
 }
 
@@ -53,6 +54,8 @@ export interface WebhookJson {
   rate_limit_per_second: number | null;
   /** JavaScript run on each delivery when it is created (SPEC §14), or null. */
   transformation: WebhookTransformation | null;
+  /** SPEC §13: send, omit or pseudonymize the learners' personal data. */
+  personal_data: 'send' | 'omit' | 'pseudonymize';
   disabled_reason: string | null;
   created_at: string;
   updated_at: string;
@@ -121,6 +124,7 @@ export function webhookJson(w: Webhook): WebhookJson {
     exclude_fields: w.excludeFields ?? [],
     rate_limit_per_second: w.rateLimitPerSecond ?? null,
     transformation: w.transformation ?? null,
+    personal_data: w.personalData ?? 'send',
     disabled_reason: w.disabledReason ?? null,
     created_at: w.createdAt.toISOString(),
     updated_at: w.updatedAt.toISOString(),

@@ -31,6 +31,9 @@ export const webhook = z
       .object({ source: z.string() })
       .nullable()
       .describe('JavaScript defining function handler(webhook), run on each delivery when it is created; null: none.'),
+    personal_data: z
+      .enum(['send', 'omit', 'pseudonymize'])
+      .describe('The learners’ personal data (pii objects, emails, names, IP addresses): sent, omitted, or replaced by stable anon_… pseudonyms (SPEC §13).'),
     disabled_reason: z.string().nullable().describe('Set when the webhook was disabled for failing; cleared when enabled again.'),
     created_at: iso,
     updated_at: iso,
@@ -59,6 +62,7 @@ export const webfilter = z
     use_www_form_encoding: z.boolean(),
     position: z.int(),
     mode: z.enum(['enforce', 'shadow']).describe('shadow: called and logged with its would-be verdict, never applied (SPEC §12).'),
+    personal_data: z.enum(['send', 'omit']).describe('omit: the learners’ personal data is left out of the call (SPEC §13).'),
     headers: z.record(z.string(), z.literal('••••')).describe('Extra request headers: names only, values are write-only.'),
     breaker: z
       .object({ state: z.enum(['closed', 'open', 'half_open']), until: iso.nullable(), failures: z.int() })

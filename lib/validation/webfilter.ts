@@ -37,10 +37,14 @@ export const position = z
 /** SPEC §12: enforce (its answer is applied) or shadow (called and logged with its would-be verdict only). */
 export const webfilterMode = z.enum(['enforce', 'shadow'], { error: 'Must be "enforce" or "shadow".' });
 
+/** SPEC §13: a webfilter gets the learners' personal data, or not (then its answer cannot refer to it). */
+export const webfilterPersonalData = z.enum(['send', 'omit'], { error: 'Must be "send" or "omit" (a webfilter cannot pseudonymize: its answer could not refer to the data).' });
+
 const fields = {
   description,
   filter_type: filterType,
   mode: webfilterMode,
+  personal_data: webfilterPersonalData,
   url: httpUrl,
   enabled: bool,
   disable_filtering: bool,
@@ -101,6 +105,7 @@ export const webfilterCreate = z
     redirect_on_request_exception: redirectUrl.default(''),
     use_www_form_encoding: bool.default(false),
     mode: webfilterMode.default('enforce'),
+    personal_data: webfilterPersonalData.default('send'),
     position: position.optional(),
     headers: headersField.optional(),
   })
@@ -115,6 +120,7 @@ export const webfilterPatch = z.strictObject({ ...fields, headers: headersField 
 export const webfilterForm = z.object({
   ...fields,
   mode: webfilterMode.default('enforce'),
+  personal_data: webfilterPersonalData.default('send'),
   position: position.optional(),
   /** SPEC §9 headers as the editor's rows; a blank value keeps the stored one. */
   headers: z.array(z.object({ name: z.string().trim(), value: z.string() })).optional(),

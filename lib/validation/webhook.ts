@@ -42,6 +42,9 @@ const fields = {
   use_www_form_encoding: bool,
 };
 
+/** SPEC §13: what a webhook gets of the learners' personal data. */
+export const personalDataField = z.enum(['send', 'omit', 'pseudonymize'], { error: 'Must be "send", "omit" or "pseudonymize".' });
+
 /** SPEC §9 options, in the management API (the editor's form has its own fields for them). */
 const options = {
   headers: headersField,
@@ -49,6 +52,7 @@ const options = {
   exclude_fields: excludeFieldsField,
   rate_limit_per_second: rateLimitField,
   transformation: transformationField,
+  personal_data: personalDataField,
 };
 
 /** POST /api/v1/webhooks and the "new webhook" form. */
@@ -62,6 +66,7 @@ export const webhookCreate = z.strictObject({
   exclude_fields: excludeFieldsField.default([]),
   rate_limit_per_second: rateLimitField.default(null),
   transformation: transformationField.default(null),
+  personal_data: personalDataField.default('send'),
 });
 
 /** PATCH /api/v1/webhooks/{id}: any subset of the fields. */
@@ -78,6 +83,7 @@ const formOptions = {
     .regex(/^([1-9]\d*)?$/, 'Enter a whole number of calls per second, or leave it empty for no limit.'),
   /** The transformation's source; blank: none. */
   transformation: z.string().max(MAX_TRANSFORMATION_CHARS, `Keep the transformation under ${MAX_TRANSFORMATION_CHARS / 1024} KiB of source.`),
+  personal_data: personalDataField,
 };
 
 /** The editor form: every field present. */
@@ -99,6 +105,7 @@ export function formToApi(v: WebhookFormValues): Record<string, unknown> {
     exclude_fields: formList(v.exclude_fields),
     rate_limit_per_second: v.rate_limit_per_second ? Number(v.rate_limit_per_second) : null,
     transformation: v.transformation.trim() ? { source: v.transformation } : null,
+    personal_data: v.personal_data,
   };
 }
 

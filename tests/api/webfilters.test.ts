@@ -15,7 +15,7 @@ const SCHEDULES = 'org.openedx.learning.schedule.queryset.requested.v1'; // no e
 const ORA = 'org.openedx.learning.ora.submission_view.render.started.v1'; // halts, but no redirect_to
 const FIELDS = [
   'breaker', 'created_at', 'description', 'disable_filtering', 'disable_halting', 'enabled', 'filter_type',
-  'halt_on_4xx', 'halt_on_5xx', 'halt_on_request_exception', 'headers', 'id', 'mode', 'position', 'redirect_on_4xx',
+  'halt_on_4xx', 'halt_on_5xx', 'halt_on_request_exception', 'headers', 'id', 'mode', 'personal_data', 'position', 'redirect_on_4xx',
   'redirect_on_5xx', 'redirect_on_request_exception', 'updated_at', 'url', 'use_www_form_encoding',
 ];
 

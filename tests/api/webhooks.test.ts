@@ -14,7 +14,7 @@ const BASE = 'http://localhost/api/v1/webhooks';
 const ENROLLED = 'org.openedx.learning.course.enrollment.created.v1';
 const FIELDS = [
   'conditions', 'created_at', 'description', 'disabled_reason', 'enabled', 'event_type', 'exclude_fields', 'headers', 'id',
-  'rate_limit_per_second', 'transformation', 'updated_at', 'url', 'use_www_form_encoding',
+  'personal_data', 'rate_limit_per_second', 'transformation', 'updated_at', 'url', 'use_www_form_encoding',
 ];
 
 let handle: DbHandle;

@@ -10,6 +10,7 @@ import type { FilterException } from './halt';
 import { mergeInto, type JsonObject } from './merge';
 import { judge, type Verdict } from './verdict';
 import { admit, BREAKER, record, type Transition } from './breaker';
+import { personalView } from '../../personal/personal-fields';
 
 export interface FilterResponse {
   filter_type: string;
@@ -93,10 +94,13 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
   }
   const deadline = (input.startedAt ?? performance.now()) + input.timeoutMs;
   const payload = filterPayload(filter, input.data, callId);
-  const bodies = new Map<boolean, EncodedBody>();
-  const bodyFor = (form: boolean) => {
-    let b = bodies.get(form);
-    if (!b) bodies.set(form, (b = encodeBody(payload, form)));
+  const bodies = new Map<string, EncodedBody>();
+  // SPEC §13: a webfilter that omits personal data gets the payload without it (its answer cannot refer to it).
+  const bodyFor = (wf: Webfilter) => {
+    const omit = wf.personalData === 'omit';
+    const key = `${wf.useWwwFormEncoding ? 'f' : 'j'}${omit ? 'o' : ''}`;
+    let b = bodies.get(key);
+    if (!b) bodies.set(key, (b = encodeBody(omit ? personalView(payload, 'omit', String) : payload, wf.useWwwFormEncoding)));
     return b;
   };
 
@@ -108,7 +112,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
   const calls = webfilters.map((wf, i) => {
     const admission = admissions[i]!;
     if (!admission.call) return Promise.resolve(notCalled(admission.openUntil));
-    const { contentType, body } = bodyFor(wf.useWwwFormEncoding);
+    const { contentType, body } = bodyFor(wf);
     return send({
       url: wf.url,
       headers: { ...own[i], 'content-type': contentType, accept: 'application/json' },
@@ -159,7 +163,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
         webfilterId: wf.id,
         filterType: filter.filterType,
         url: wf.url,
-        requestBody: bodyFor(wf.useWwwFormEncoding).body,
+        requestBody: bodyFor(wf).body,
         sent: Object.keys(own[i]!).length
           ? { ...sent, requestHeaders: Object.fromEntries(Object.entries(sent.requestHeaders).map(([k, v]) => [k, k in own[i]! ? '••••' : v])) }
           : sent,

@@ -19,6 +19,7 @@ export default async function NewWebfilterPage({ searchParams }: { searchParams:
     description: '',
     filter_type: (filter_type && findFilter(filter_type)?.filterType) || '',
     mode: 'enforce' as const,
+    personal_data: 'send' as const,
     url: '',
     enabled: true,
     disable_filtering: false,

@@ -54,6 +54,7 @@ platform={platform}         id={webhook.id}
           exclude_fields: (webhook.excludeFields ?? []).join('\n'),
           rate_limit_per_second: webhook.rateLimitPerSecond ? String(webhook.rateLimitPerSecond) : '',
           transformation: webhook.transformation?.source ?? '',
+          personal_data: webhook.personalData ?? 'send',
         }}
         storedHeaders={Object.keys(webhook.headers ?? {})}
         disabledReason={webhook.disabledReason}

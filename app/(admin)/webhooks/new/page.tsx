@@ -26,6 +26,7 @@ export default async function NewWebhookPage({ searchParams }: { searchParams: P
     exclude_fields: '',
     rate_limit_per_second: '',
     transformation: '',
+    personal_data: 'send' as const,
   };
   return (
     <>
