@@ -140,6 +140,7 @@ test('a transformation that cancels: the preview says so and the log shows the d
   });
   expect(res.status()).toBe(202);
   await page.goto('/deliveries?status=skipped');
+  await expect(page.getByTestId('hourly-chart')).toContainText('Skipped 1');
   const row = page.getByTestId('delivery-row').first();
   await expect(row).toContainText('skipped');
   await expect(row).toContainText('cancel: true');

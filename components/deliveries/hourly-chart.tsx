@@ -7,24 +7,27 @@ const SERIES = [
   { key: 'succeeded', label: 'Succeeded', color: 'bg-emerald-500' },
   { key: 'pending', label: 'Pending', color: 'bg-amber-400' },
   { key: 'failed', label: 'Failed', color: 'bg-red-500' },
+  // Cancelled by a transformation (SPEC §14): shown only when there are some.
+  { key: 'skipped', label: 'Skipped', color: 'bg-slate-400' },
 ] as const;
 
 export function HourlyChart({ buckets }: { buckets: HourBucket[] }) {
   const hydrated = useHydrated();
-  const totals = buckets.map((b) => b.succeeded + b.pending + b.failed);
+  const totals = buckets.map((b) => b.succeeded + b.pending + b.failed + b.skipped);
   const max = Math.max(1, ...totals);
   const sum = (k: (typeof SERIES)[number]['key']) => buckets.reduce((n, b) => n + b[k], 0);
+  const shown = SERIES.filter((s) => s.key !== 'skipped' || sum(s.key) > 0);
   const hourLabel = (iso: string) => {
     const d = new Date(iso);
     return hydrated ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : `${iso.slice(11, 16)} UTC`;
   };
-  const summary = SERIES.map((s) => `${sum(s.key)} ${s.label.toLowerCase()}`).join(', ');
+  const summary = shown.map((s) => `${sum(s.key)} ${s.label.toLowerCase()}`).join(', ');
   return (
     <figure className="p-4" data-testid="hourly-chart">
       <figcaption className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
         <span className="text-sm font-semibold text-slate-900">Last 24 hours</span>
         <span className="flex flex-wrap gap-3 text-xs text-slate-600">
-          {SERIES.map((s) => (
+          {shown.map((s) => (
             <span key={s.key} className="inline-flex items-center gap-1.5">
               <span className={`size-2.5 rounded-sm ${s.color}`} aria-hidden />
               {s.label} <b className="tabular-nums text-slate-900">{sum(s.key).toLocaleString()}</b>
@@ -37,7 +40,7 @@ export function HourlyChart({ buckets }: { buckets: HourBucket[] }) {
           <div
             key={b.hour}
             className="group relative flex h-full flex-1 flex-col justify-end rounded-t-sm bg-slate-100"
-            title={`${hourLabel(b.hour)}: ${b.succeeded} succeeded, ${b.pending} pending, ${b.failed} failed`}
+            title={`${hourLabel(b.hour)}: ${b.succeeded} succeeded, ${b.pending} pending, ${b.failed} failed${b.skipped ? `, ${b.skipped} skipped` : ''}`}
           >
             {SERIES.map((s) =>
               b[s.key] > 0 ? (
