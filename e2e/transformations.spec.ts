@@ -144,6 +144,7 @@ test('a transformation that cancels: the preview says so and the log shows the d
   const row = page.getByTestId('delivery-row').first();
   await expect(row).toContainText('skipped');
   await expect(row).toContainText('cancel: true');
+  await shot(page, 'deliveries-skipped');
   await row.getByTestId('delivery-link').click();
   await expect(page.getByTestId('transformation-outcome')).toContainText('cancelled this delivery');
   await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);

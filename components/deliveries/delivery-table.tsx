@@ -60,7 +60,7 @@ const columns = col.columns([
       <div className="flex flex-wrap items-center gap-1" data-testid="delivery-status">
         <StatusBadge status={row.original.status} />
         {row.original.kind === 'webfilter' && <OutcomeBadge outcome={row.original.outcome} />}
-        {row.original.kind === 'webhook' && <TransformationBadge outcome={row.original.outcome} />}
+        {row.original.kind === 'webhook' && row.original.status !== 'skipped' && <TransformationBadge outcome={row.original.outcome} />}
       </div>
     ),
   }),
