@@ -13,6 +13,7 @@ const ITEMS = [
   { href: '/api-keys', label: 'API keys', owner: true },
   { href: '/users', label: 'Users', owner: true },
   { href: '/audit', label: 'Audit log', owner: true },
+  { href: '/retirements', label: 'Retirements', owner: true },
   { href: '/api-reference', label: 'API reference' },
 ];
 

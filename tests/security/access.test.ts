@@ -53,6 +53,7 @@ const PAGE_ROLES: Record<string, Role> = {
   '/api-keys': 'owner',
   '/users': 'owner',
   '/audit': 'owner',
+  '/retirements': 'owner',
 };
 const ACTION_ROLES: Record<string, Role> = {
   linkOpenedxAction: 'viewer',
@@ -71,6 +72,8 @@ const ACTION_ROLES: Record<string, Role> = {
   moveWebfilterAction: 'editor',
   testWebfilterAction: 'editor',
   saveFilterPolicyAction: 'editor',
+  previewRetirementAction: 'owner',
+  retireLearnerAction: 'owner',
   retryDeliveryAction: 'editor',
   retryFailedAction: 'editor',
   countFailedAction: 'editor',
@@ -302,6 +305,8 @@ function actionArgs(): Record<string, unknown[]> {
     removeUserAction: [ids.owner],
     linkOpenedxAction: [],
     saveFilterPolicyAction: [REGISTRATION, { timeout_ms: 100, on_unreachable: 'halt' }],
+    previewRetirementAction: [{ email: 'nobody@example.org' }],
+    retireLearnerAction: [{ email: 'nobody@example.org' }],
   };
 }
 
