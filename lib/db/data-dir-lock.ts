@@ -25,7 +25,8 @@ interface Holder {
   host: string;
 }
 
-const alive = (pid: number) => {
+/** Whether a process with this pid runs on this host (one we may not signal still runs). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
