@@ -108,6 +108,8 @@ test('pick a Slack template, see the transformed preview, send it to a Slack-sha
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page).toHaveURL(/\/webhooks\/[0-9a-f-]{36}$/);
   await expect(await codeField(page)).toHaveValue(source);
+  await page.goto('/webhooks');
+  await expect(page.getByRole('row', { name: /Slack: new enrollments/ })).toContainText('transformed');
 });
 
 test('a transformation that cancels: the preview says so and the log shows the delivery as skipped', async ({ page, request }) => {

@@ -1,6 +1,7 @@
 'use client';
 // The columns the webhooks and webfilters lists share: description, type, URL, enabled switch, health.
 import Link from 'next/link';
+import { Badge } from '@/components/ui/badge';
 import {
   columnFilteringFeature,
   createColumnHelper,
@@ -21,6 +22,8 @@ export interface TargetRow {
   health: Health;
   /** Why the service disabled it (webhooks' auto-disable, SPEC §9). */
   disabledReason?: string | null;
+  /** A webhook with a transformation (SPEC §14): its calls are reshaped before they are sent. */
+  transformed?: boolean;
 }
 
 /** What sets one kind of target apart in its list; the labels, route and test ids follow from the noun. */
@@ -85,10 +88,17 @@ export function targetColumns<R extends TargetRow>(kind: TargetKind<R>, leading:
     helper.accessor((r) => r.url, {
       id: 'url',
       header: 'URL',
-      cell: ({ getValue }) => (
-        <span className="block max-w-64 truncate font-mono text-xs text-slate-700" title={getValue()}>
-          {getValue()}
-        </span>
+      cell: ({ row, getValue }) => (
+        <>
+          <span className="block max-w-64 truncate font-mono text-xs text-slate-700" title={getValue()}>
+            {getValue()}
+          </span>
+          {row.original.transformed && (
+            <Badge tone="blue" className="mt-1">
+              transformed
+            </Badge>
+          )}
+        </>
       ),
     }),
     helper.display({

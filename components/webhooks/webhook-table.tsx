@@ -13,6 +13,7 @@ export interface WebhookRow {
   url: string;
   enabled: boolean;
   health: Health;
+  transformed: boolean;
 }
 
 const kind: TargetKind<WebhookRow> = {

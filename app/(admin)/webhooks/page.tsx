@@ -29,6 +29,7 @@ export default async function WebhooksPage() {
     url: maskTargetUrl(h.url),
     enabled: h.enabled,
     disabledReason: h.disabledReason,
+    transformed: h.transformation !== null,
     health: stats.get(h.id)!,
   }));
   const create = <ButtonLink href="/webhooks/new">New webhook</ButtonLink>;
