@@ -2,6 +2,7 @@
 // excluded fields and with its personal data as the webhook chose (SPEC §13), through the webhook's transformation if it has one (SPEC §14), then encoded. The row says
 // whether it is to be sent (pending), was cancelled by the transformation (skipped) or failed in it.
 import type { Webhook } from '../db/schema';
+import { observeTransformation } from '../metrics/observe';
 import { transform } from '../transform/run';
 import { encodeBody, encodeTransformed } from './encode';
 import { withoutFields } from './exclude';
@@ -61,6 +62,12 @@ function row(
 }
 
 async function transformed(h: Hook, payload: Record<string, unknown>, eventType: string): Promise<PreparedDelivery> {
+  const p = await transformedRow(h, payload, eventType);
+  observeTransformation(p.status === 'pending' ? 'applied' : p.status === 'skipped' ? 'cancelled' : 'failed');
+  return p;
+}
+
+async function transformedRow(h: Hook, payload: Record<string, unknown>, eventType: string): Promise<PreparedDelivery> {
   const contentType = h.useWwwFormEncoding ? 'application/x-www-form-urlencoded' : 'application/json';
   const input = { payload, headers: { 'content-type': contentType }, url: h.url, event_type: eventType };
   const r = await transform(h.id, h.transformation!.source, input);

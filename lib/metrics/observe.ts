@@ -55,6 +55,11 @@ export function observeEvent(status: number, eventType: string | null, requestId
   logger().info({ req_id: requestId, event_type: known, status, reason }, 'event refused');
 }
 
+/** Counts one transformation run as a delivery was created (SPEC §14). */
+export function observeTransformation(result: 'applied' | 'cancelled' | 'failed'): void {
+  metrics().transformations.inc({ result });
+}
+
 /** Counts and logs one webhook delivery attempt (or a delivery ended without one: its webhook is gone). */
 export function observeAttempt(d: ClaimedDelivery, c: Completion): void {
   const m = metrics();

@@ -34,6 +34,12 @@ function create() {
       labelNames: ['event_type', 'reason'] as const,
       ...opts,
     }),
+    transformations: new client.Counter({
+      name: `${PREFIX}transformations_total`,
+      help: 'Webhook transformations run as deliveries were created, by result: applied, cancelled (the delivery is skipped), failed.',
+      labelNames: ['result'] as const,
+      ...opts,
+    }),
     deliveries: new client.Counter({
       name: `${PREFIX}deliveries_total`,
       help: 'Webhook delivery attempts by outcome: succeeded, retry (another attempt is scheduled), failed (no more attempts).',

@@ -10,6 +10,7 @@ import type { DbHandle } from '../../lib/db';
 import { deliveries, events, webhooks } from '../../lib/db/schema';
 import { reportFailedDeliveries } from '../../lib/dispatch/auto-disable';
 import { factId } from '../../lib/dispatch/service-events';
+import { metrics } from '../../lib/metrics/registry';
 import { ingestEvent } from '../../lib/dispatch/ingest';
 import { replayWebhook } from '../../lib/dispatch/replay';
 import { invalidateTargets } from '../../lib/dispatch/targets';
@@ -81,7 +82,10 @@ describe.each(DB_KINDS)('transformations in delivery (%s)', (kind) => {
     it('skips a delivery the transformation cancels, with the reason, and calls nothing', async () => {
       await transformed('function handler(webhook) {\n  webhook.cancel = webhook.payload.enrollment.mode === "audit";\n  return webhook;\n}');
       w = worker(handle);
+      const cancelled = async () => (await metrics().transformations.get()).values.find((v) => v.labels.result === 'cancelled')?.value ?? 0;
+      const before = await cancelled();
       const id = await send();
+      expect(await cancelled()).toBe(before + 1);
       const [d] = await deliveriesOf(handle, id);
       expect(d!.status).toBe('skipped');
       expect(d!.outcome).toEqual({ transformation: 'cancelled', reason: expect.stringContaining('cancel: true') });
