@@ -7,7 +7,7 @@ const SERIES = [
   { key: 'succeeded', label: 'Succeeded', color: 'bg-emerald-500' },
   { key: 'pending', label: 'Pending', color: 'bg-amber-400' },
   { key: 'failed', label: 'Failed', color: 'bg-red-500' },
-  // Cancelled by a transformation (SPEC §14): shown only when there are some.
+  // Skipped by a webhook's transformation (SPEC §14): shown only when there are some.
   { key: 'skipped', label: 'Skipped', color: 'bg-slate-400' },
 ] as const;
 
