@@ -99,6 +99,7 @@ describe('each change through the API leaves exactly one entry', () => {
       exclude_fields: { before: null, after: [] },
       rate_limit_per_second: { before: null, after: null },
       transformation: { before: null, after: null },
+      personal_data: { before: null, after: 'send' },
       disabled_reason: { before: null, after: null },
     });
 
