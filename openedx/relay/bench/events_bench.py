@@ -22,7 +22,9 @@ figures are only worth comparing from a quiet machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 _DB = Path(tempfile.mkdtemp(prefix="relay-bench-")) / "bench.sqlite3"
+atexit.register(shutil.rmtree, _DB.parent, True)
 os.environ["RELAY_TEST_SQLITE"] = str(_DB)
 os.environ["RELAY_TEST_SQLITE_SYNC"] = "NORMAL"  # WAL without an fsync per commit: the disk's noise left out
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
