@@ -370,7 +370,7 @@ test('phone width: the lists, an editor, the log and a delivery', async ({ page,
   const link = page.getByTestId('delivery-link').first();
   await expect(link).toBeVisible({ timeout: 20_000 });
   const detail = (await link.getAttribute('href'))!;
-  for (const path of ['/webhooks', `/webhooks/${id}`, '/webfilters', '/webfilters/new', '/deliveries', detail, '/api-keys', '/connections', '/import', '/users', '/audit']) {
+  for (const path of ['/webhooks', `/webhooks/${id}`, '/webfilters', '/webfilters/new', '/webfilters/health', '/deliveries', detail, '/api-keys', '/connections', '/import', '/users', '/audit', '/retirements']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expectAccessible(page, `${path} at 390 px`);

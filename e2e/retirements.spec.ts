@@ -2,6 +2,7 @@
 // after which the learner's email is nowhere in the stored events and their pending deliveries are cancelled.
 import { expect, test } from '@playwright/test';
 import { E2E_API_KEY } from './config';
+import { expectAccessible } from './axe';
 import { shot, signInEachTest } from './helpers';
 
 signInEachTest();
@@ -22,6 +23,7 @@ test('an owner previews and retires a learner; the list shows counts only', asyn
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('retirement-preview')).toContainText('from 1 events');
   await shot(page, 'retirement-preview');
+  await expectAccessible(page, 'retirements with a preview');
   await page.getByRole('button', { name: 'Retire', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Retired:' })).toContainText('1 events');
   await page.reload();

@@ -3,6 +3,7 @@
 // the Filter health page shows the calls and the latency chart; a filter's policy is saved on the webfilters page.
 import { expect, test } from '@playwright/test';
 import { E2E_API_KEY } from './config';
+import { expectAccessible } from './axe';
 import { loopbackReceiver, shot, signInEachTest } from './helpers';
 
 signInEachTest();
@@ -45,6 +46,7 @@ test('a shadow webfilter: tried without risk, its would-be verdict in the log, e
   await expect(would).toContainText('It would have halted the process: PreventLogin');
   await expect(would).toContainText('Sign-ins are paused during the exam.');
   await shot(page, 'webfilter-shadow-call');
+  await expectAccessible(page, 'a shadow webfilter call in the log');
 
   // One click in the list enforces it; the LMS is then halted.
   await page.goto('/webfilters');
@@ -67,6 +69,7 @@ test('a shadow webfilter: tried without risk, its would-be verdict in the log, e
   const policies = await request.get('/api/v1/filter-policies', { headers: auth });
   expect((await policies.json()).items).toContainEqual({ filter_type: 'org.openedx.learning.student.login.requested.v1', timeout_ms: 800, on_unreachable: 'halt' });
   await shot(page, 'webfilters-policies');
+  await expectAccessible(page, 'webfilters with their policies');
 
   // Filter health: the whole calls and the webfilter's, with the chart.
   await page.getByRole('link', { name: 'Filter health' }).click();
@@ -78,5 +81,6 @@ test('a shadow webfilter: tried without risk, its would-be verdict in the log, e
   await expect(page.getByTestId('latency-chart').first()).toBeVisible();
   await expect(page.getByTestId('health-webfilter').filter({ hasText: 'Exam gate' })).toBeVisible();
   await shot(page, 'filter-health');
+  await expectAccessible(page, 'filter health');
   await request.delete(`/api/v1/filter-policies/StudentLoginRequested`, { headers: auth });
 });
