@@ -17,6 +17,7 @@ import { replayRequest } from '@/lib/dispatch/replay';
 import { transformationRunRequest } from '@/lib/manage/transformations';
 import { filterPolicyInput } from '@/lib/manage/filter-policies';
 import { retirementRequest } from '@/lib/personal/retire';
+import { refusedReport } from '@/lib/dispatch/filters/refused';
 import * as examples from '@/lib/openapi/examples';
 
 /** Who may call: a key scope, a key with either relay scope, admin (key or session), metrics, or anyone. */
@@ -50,6 +51,7 @@ export const PATH_PARAMS: Record<string, string> = {
   id: 'The id of the object (webhooks and webfilters: a UUID; deliveries: a number).',
   nextauth: 'An Auth.js action: signin, signout, session, csrf, providers, callback/credentials.',
   filter_type: 'An Open edX filter type, or its class name (StudentLoginRequested).',
+  call_id: 'A filter call’s id: `call_id` of its POST /api/filters answer.',
 };
 
 const ok = (description: string, body?: z.ZodType, example?: unknown): Answer => ({ description, body, example });
@@ -352,6 +354,18 @@ export const OPERATIONS: Record<string, PathItem> = {
       access: 'relay',
       body: platformCatalogBody,
       responses: { 200: ok('Stored.', out.platformSynced), 400: invalid },
+    },
+  },
+  '/api/filters/{call_id}/refused': {
+    post: {
+      tag: 'LMS',
+      summary: 'Report changes the relay refused to apply',
+      description:
+        'The relay never writes privilege or identity fields from an answer (unless OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists them); it reports each refusal against the filter call (`call_id` of the answer), and the delivery log shows them with that call.',
+      access: 'filters',
+      body: refusedReport,
+      bodyExample: { refused: [{ path: 'user.is_superuser', reason: 'a privilege field' }] },
+      responses: { 200: ok('Recorded.', z.object({ updated: z.int() })), 404: notFound, 422: invalid },
     },
   },
   '/api/v1/filter-policies': {

@@ -56,6 +56,18 @@ export function FilterOutcome({ outcome }: { outcome: Record<string, unknown> | 
           </dl>
         </div>
       )}
+      {Array.isArray(outcome.refused_by_relay) && outcome.refused_by_relay.length > 0 && (
+        <div className="rounded-md bg-amber-50 p-3 ring-1 ring-amber-200" data-testid="refused-by-relay">
+          <p className="text-sm font-semibold text-amber-900">Not applied by the relay</p>
+          <ul className="mt-1 list-disc pl-5 text-sm text-amber-900">
+            {(outcome.refused_by_relay as { path: string; reason: string }[]).map((r, i) => (
+              <li key={i}>
+                <span className="font-mono">{r.path}</span>: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {result === 'shadow' && <WouldApply would={outcome.would_apply as { changes?: Record<string, unknown>; exception?: Record<string, unknown> | null } | undefined} />}
       {applied && Object.keys(applied).length > 0 && (
         <div>

@@ -205,6 +205,7 @@ export const filterResult = z
     exception: z
       .looseObject({ name: z.string(), message: z.string(), redirect_to: z.string().optional(), status_code: z.int().optional() })
       .nullable(),
+    call_id: z.uuid().optional().describe('The call’s id when webfilters were called (their event_metadata.id); the relay reports refused changes against it.'),
   })
   .meta({ id: 'FilterResult' });
 

@@ -216,3 +216,28 @@ describe('filter health', () => {
     await h.removeWebfilters([changer!, shadow!]);
   });
 });
+
+describe('changes the relay refused to apply', () => {
+  it('are reported against the call_id of the answer and shown with that call in the log', async () => {
+    const { POST: refusedRoute } = await import('../../app/api/filters/[call_id]/refused/route');
+    const filters = (await createApiKey(pg.handle.db, { name: 'relay-f', scopes: ['filters'] })).token;
+    const relay = requestTo('http://localhost', () => filters);
+    const [id] = await h.addWebfilters([{ url: `${rx.url}/grant` }], LOGIN);
+    rx.respond(() => ({ status: 200, body: JSON.stringify({ data: { user: { is_superuser: true } } }) }));
+    const { body } = await h.call({ filter_type: LOGIN, data: loginData });
+    expect(body.call_id).toMatch(/^[0-9a-f-]{36}$/);
+    const callCtx = (call_id: string) => ({ params: Promise.resolve({ call_id }) });
+    const report = { refused: [{ path: 'user.is_superuser', reason: 'a privilege field (OPENEDX_WEBHOOKS_WRITABLE_FIELDS does not list it)' }] };
+    // Sent at once: the log is written just after the answer, and the report waits for it.
+    const res = await callRoute(refusedRoute(relay('POST', `/api/filters/${body.call_id}/refused`, report), callCtx(body.call_id)));
+    expect(res).toMatchObject({ status: 200, body: { updated: 1 } });
+    const [log] = await h.logOf([id!]);
+    expect(deliveryJson(log!).outcome).toMatchObject({ result: 'applied', refused_by_relay: report.refused });
+    const unknown = await callRoute(refusedRoute(relay('POST', '/api/filters/x/refused', report), callCtx('3f0c6f2e-00e9-11f0-9c1a-0242ac120009')));
+    expect(unknown.status).toBe(404);
+    const bad = await callRoute(refusedRoute(relay('POST', '/api/filters/x/refused', { refused: [] }), callCtx(body.call_id)));
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toContain('refused must name at least one change.');
+    await h.removeWebfilters([id!]);
+  });
+});

@@ -132,7 +132,7 @@ function classify(url: string): RouteClass | null {
   if (RELAY_ROUTES.includes(url)) return 'relay';
   if (url.startsWith('/api/v1/')) return 'admin';
   if (url === '/api/events') return 'events';
-  if (url === '/api/filters') return 'filters';
+  if (url === '/api/filters' || url.startsWith('/api/filters/')) return 'filters';
   if (url === '/api/health') return 'health';
   // SPEC §11: Prometheus metrics need a key with the "metrics" scope or METRICS_TOKEN; the OpenAPI document is public.
   if (url === '/api/metrics') return 'metrics';

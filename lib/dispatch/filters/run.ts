@@ -17,6 +17,11 @@ export interface FilterResponse {
   data: JsonObject;
   changes: JsonObject;
   exception: FilterException | null;
+  /**
+   * The call's id (event_metadata.id of every webfilter call, the event_id of its log rows), when webfilters were
+   * called: the relay reports changes it refused to apply against it (POST /api/filters/{call_id}/refused).
+   */
+  call_id?: string;
 }
 
 /** deliveries.outcome of a webfilter call; 'not_applied' when an earlier webfilter's halt won. */
@@ -152,7 +157,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
     }
   }
 
-  const response = answer(filter, data, changes, exception);
+  const response = { ...answer(filter, data, changes, exception), call_id: callId };
   const entries = Promise.all(calls).then((results) =>
     results.map((sent, i): FilterLogEntry => {
       const wf = webfilters[i]!;
