@@ -69,6 +69,9 @@ RELAY_SETTINGS = {
     "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN": True,
     "OPENEDX_WEBHOOKS_EVENTS_DELIVERY": "celery",
     "OPENEDX_WEBHOOKS_RETRY_HOURS": 25,
+    "OPENEDX_WEBHOOKS_OUTBOX": True,
+    "OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS": 1,
+    "OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS": 30,
     "OPENEDX_WEBHOOKS_WRITABLE_FIELDS": [],
     "OPENEDX_WEBHOOKS_CA_BUNDLE": "",
 }
@@ -175,6 +178,12 @@ def test_relay_knobs(project: Project) -> None:
         "--set",
         "WEBHOOKS_RELAY_CA_BUNDLE=/openedx/config/ca.pem",
         "--set",
+        "WEBHOOKS_RELAY_OUTBOX=false",
+        "--set",
+        "WEBHOOKS_RELAY_OUTBOX_POLL_SECONDS=0.5",
+        "--set",
+        "WEBHOOKS_RELAY_OUTBOX_SWEEP_SECONDS=10",
+        "--set",
         "WEBHOOKS_RELAY_LMS_CELERY_QUEUE=relay.lms",
         "--set",
         "WEBHOOKS_RELAY_CMS_CELERY_QUEUE=",
@@ -185,6 +194,9 @@ def test_relay_knobs(project: Project) -> None:
     assert lms["OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN"] is False
     assert lms["OPENEDX_WEBHOOKS_WRITABLE_FIELDS"] == ["auth.User.first_name", "auth.User.last_name"]
     assert lms["OPENEDX_WEBHOOKS_CA_BUNDLE"] == "/openedx/config/ca.pem"
+    assert lms["OPENEDX_WEBHOOKS_OUTBOX"] is False
+    assert lms["OPENEDX_WEBHOOKS_OUTBOX_POLL_SECONDS"] == 0.5
+    assert lms["OPENEDX_WEBHOOKS_OUTBOX_SWEEP_SECONDS"] == 10
     assert lms["OPENEDX_WEBHOOKS_CELERY_QUEUE"] == "relay.lms"
     # `--set` with a comma-separated string gives the same list.
     project.tutor("config", "save", "--set", "WEBHOOKS_RELAY_WRITABLE_FIELDS=auth.User.first_name, auth.User.last_name")

@@ -48,6 +48,12 @@ config: dict[str, dict[str, Any]] = {
         "RELAY_FILTERS_FAIL_OPEN": True,
         "RELAY_EVENTS_DELIVERY": "celery",
         "RELAY_RETRY_HOURS": 25,
+        # The transactional outbox (True: an event is a row written in its own transaction, nothing accepted is
+        # lost), how often each Celery worker polls it (seconds), and how often every process sweeps it for rows a
+        # dead process left or due for a retry (seconds).
+        "RELAY_OUTBOX": True,
+        "RELAY_OUTBOX_POLL_SECONDS": 1,
+        "RELAY_OUTBOX_SWEEP_SECONDS": 30,
         # Model fields a webfilter's answer may change beyond the safe default ("auth.User.is_staff", …).
         "RELAY_WRITABLE_FIELDS": [],
         # A CA bundle (a path inside the openedx containers) for a service behind a private certificate authority.
