@@ -87,8 +87,22 @@ export async function filterPolicyFor(handle: DbHandle, filterType: string): Pro
   return (await filterPoliciesAll(handle)).find((p) => p.filterType === filterType);
 }
 
+// Other caches of this process that follow the targets (the worker's webhook lookup): told at once, before the
+// NOTIFY that tells other processes arrives back here, so a change made in this process applies to its next call.
+const LOCAL = Symbol.for('openedx-webhooks.targets-local-listeners');
+const local = ((globalThis as { [LOCAL]?: WeakMap<DbHandle, Set<() => void>> })[LOCAL] ??= new WeakMap());
+
+/** Runs `fn` whenever this process changes webhooks, webfilters or filter policies; returns the unsubscribe. */
+export function onLocalTargetsChange(handle: DbHandle, fn: () => void): () => void {
+  let set = local.get(handle);
+  if (!set) local.set(handle, (set = new Set()));
+  set.add(fn);
+  return () => void set.delete(fn);
+}
+
 /** Call after any write to webhooks, webfilters or filter policies. */
 export async function invalidateTargets(handle: DbHandle): Promise<void> {
+  for (const fn of local.get(handle) ?? []) fn();
   const cache = caches.get(handle);
   cache?.webhooks.clear();
   cache?.webfilters.clear();

@@ -5,6 +5,7 @@ import type { DbHandle } from '../db/client';
 import { webhooks } from '../db/schema';
 import { decryptHeaders } from '../secrets/header-crypto';
 import { rateLimitWait } from './rate-limit';
+import { onLocalTargetsChange } from './targets';
 
 export interface WebhookTarget {
   secret: string;
@@ -30,6 +31,8 @@ export interface WebhookLookup {
 export function webhookLookup(handle: DbHandle): WebhookLookup {
   const cache = new Map<string, { target: WebhookTarget | null; at: number }>();
   const unlisten = handle.listen(TARGETS_CHANNEL, () => cache.clear()).catch(() => null);
+  // A change made in this very process applies at once (the NOTIFY comes back a moment later).
+  const unlocal = onLocalTargetsChange(handle, () => cache.clear());
 
   const fresh = (id: string) => {
     const hit = cache.get(id);
@@ -71,6 +74,7 @@ export function webhookLookup(handle: DbHandle): WebhookLookup {
       return cache.get(id)?.target ?? null;
     },
     async close() {
+      unlocal();
       const stop = await unlisten;
       await stop?.();
     },

@@ -52,6 +52,8 @@ describe('registration example (StudentRegistrationRequested)', () => {
       data: { form_data: { ...FORM_DATA, name: 'María G. García', level_of_education: 'b', terms_of_service: 'true' } },
       changes: { form_data: { name: 'María G. García', level_of_education: 'b', terms_of_service: 'true' } },
       exception: { name: 'PreventRegistration', message: refusal.PreventRegistration },
+      // The call's id, which each webfilter got as event_metadata.id (the relay reports refused changes with it).
+      call_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
 
     // What each webfilter received: the data keys plus event_metadata, JSON, unsigned.
