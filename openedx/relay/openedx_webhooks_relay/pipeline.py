@@ -5,6 +5,10 @@ filter of the installed openedx-filters. A filter type with no enabled webfilter
 returns at once without a network call. Only the filter's own exceptions leave this step: a webfilter's halt,
 or, with OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN = False, the halt for a service that cannot answer.
 
+A filter type with a policy of its own in the routing answer (SPEC §12, routing.policy) uses it instead of those
+defaults: the call's timeout follows the policy's `timeout_ms`, and `on_unreachable` ("allow" or "halt") decides
+what a service that cannot answer means for that type instead of OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN.
+
 A failed call (no answer, a 5xx, 401/403…) opens the circuit breaker of breaker.py: the filter calls of the next
 seconds are treated as unanswered at once, so a failing service costs the platform one failed call every few
 seconds, not one per request.
@@ -26,6 +30,15 @@ from .halts import default_halt, unusable
 from .serialize_filters import arguments_to_json
 
 log = logging.getLogger(__name__)
+
+# Added to a policy's timeout_ms for the relay's own timeout. The service starts the policy's budget when the
+# request reaches its route (after the key check), cuts every webfilter at that deadline and only then answers
+# (the webfilters' request-exception settings applied: their halt or redirect, or no change). That answer is the
+# one the operator configured, so the relay must still be waiting for it: the margin covers the connection, the key
+# check and reading the body before the service's clock starts, the answer's encoding after the deadline, and the
+# network both ways. Without it the relay would give up at the very moment the service answers, and treat a
+# slow webfilter as a service outage (on_unreachable, and a pause of every filter call by the breaker).
+POLICY_TIMEOUT_MARGIN = 0.25
 
 _classes: dict[str, type] = {}
 
@@ -100,7 +113,10 @@ class Webfilter(PipelineStep):
             "filter_type": self.filter_type,
             "data": arguments_to_json({k: v for k, v in arguments.items() if k in own}),
         }
-        res = client.call("POST", "/api/filters", body)
+        policy = routing.policy(self.filter_type)
+        # With a policy: its budget plus the margin above; without one: OPENEDX_WEBHOOKS_TIMEOUT (client's default).
+        timeout = policy.timeout_ms / 1000 + POLICY_TIMEOUT_MARGIN if policy is not None else None
+        res = client.call("POST", "/api/filters", body, timeout=timeout)
         breaker.record(base, res)
         if not res.ok or not isinstance(res.body, dict):
             return self._unanswered(cls, _reason(res), arguments)
@@ -127,26 +143,38 @@ class Webfilter(PipelineStep):
     def _unanswered(
         self, cls: type | None, reason: str, arguments: dict[str, Any], quiet: bool = False
     ) -> dict[str, Any]:
-        """The service gave no usable answer: go on unchanged, or halt when the operator asked for fail closed."""
-        if client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN"):
+        """The service gave no usable answer: go on unchanged, or halt when the operator asked for fail closed (the
+        filter type's policy, `on_unreachable`, else OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN)."""
+        try:
+            policy = routing.policy(self.filter_type)
+        except Exception:  # noqa: BLE001 - never into the platform; the defaults apply
+            log.exception("openedx-webhooks-relay: filter policy lookup failed for %s", self.filter_type)
+            policy = None
+        if policy is not None:
+            fail_open, why = policy.fail_open, "the filter type's policy says on_unreachable: halt"
+        else:
+            fail_open = bool(client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN"))
+            why = "OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN is False"
+        if fail_open:
             (log.debug if quiet else log.warning)(
-                "openedx-webhooks-relay: %s: no answer from the service (%s); going on unchanged (fail open)",
+                "openedx-webhooks-relay: %s: no answer from the service (%s); going on unchanged (%s)",
                 self.filter_type,
                 reason,
+                "on_unreachable: allow" if policy is not None else "fail open",
             )
             return {}
         name = cls.__name__ if cls is not None else self.filter_type
         message = (
-            f"The Open edX Webhooks service did not answer for {name} ({reason}); the process is halted "
-            "because OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN is False."
+            f"The Open edX Webhooks service did not answer for {name} ({reason}); the process is halted because {why}."
         )
         error = default_halt(cls, message, arguments) if cls is not None else None
         if error is None:
             log.error(
-                "openedx-webhooks-relay: %s: no answer from the service (%s) and fail closed is set, but the "
-                "filter has no exception to halt with; going on unchanged",
+                "openedx-webhooks-relay: %s: no answer from the service (%s) and %s, but the filter has no "
+                "exception to halt with; going on unchanged",
                 self.filter_type,
                 reason,
+                why,
             )
             return {}
         log.error("openedx-webhooks-relay: %s", message)

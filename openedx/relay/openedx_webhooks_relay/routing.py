@@ -9,6 +9,12 @@ background thread asks the service. Until a process has an answer, every event c
 holds it; the service drops what no webhook wants), but a filter call goes to the service only when the operator
 chose fail closed: with fail open, a filter whose webfilter the process cannot know about yet goes on, as it
 would if the service were unreachable.
+
+The answer's `filter_policies` (SPEC §12: `{"<filter type>": {"timeout_ms": 50..30000, "on_unreachable":
+"allow"|"halt"}}`, only for the types an operator gave a policy of their own) is kept with the routes, and in the
+shared cache with them; `policy(filter_type)` is what the filter step uses instead of OPENEDX_WEBHOOKS_TIMEOUT and
+OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN for that type. An older service sends no `filter_policies`: every type keeps the
+defaults. A malformed entry is left out (the type keeps the defaults) and logged once per process.
 """
 
 from __future__ import annotations
@@ -17,13 +23,30 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from . import client
 
 log = logging.getLogger(__name__)
 
 MAX_TTL = 30.0
+# The range the service accepts for a policy's timeout_ms (PUT /api/v1/filter-policies/{filter_type}).
+POLICY_TIMEOUT_MS = (50, 30000)
+
+
+@dataclass(frozen=True)
+class FilterPolicy:
+    """A filter type's own policy: the service's budget for the whole call, and what the relay does when the
+    service cannot answer ("allow": go on unchanged; "halt": the filter's default halt)."""
+
+    timeout_ms: int
+    on_unreachable: str
+
+    @property
+    def fail_open(self) -> bool:
+        return self.on_unreachable == "allow"
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,7 @@ class Routes:
     version: str
     etag: str | None
     all_events: bool
+    policies: Mapping[str, FilterPolicy] = field(default_factory=dict, hash=False)
 
 
 class Routing:
@@ -61,6 +85,17 @@ class Routing:
         if routes is None:
             return not client.setting("OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN")
         return filter_type in routes.filters or (name is not None and name in routes.filters)
+
+    def policy(self, filter_type: str, name: str | None = None) -> FilterPolicy | None:
+        """The filter type's own policy, or None: the defaults (OPENEDX_WEBHOOKS_TIMEOUT and
+        OPENEDX_WEBHOOKS_FILTERS_FAIL_OPEN) apply, as they do while routing is not known yet."""
+        routes = self._routes  # no refresh kick: has_filter() just did that for the same call
+        if routes is None or not routes.policies:
+            return None
+        found = routes.policies.get(filter_type)
+        if found is None and name is not None:
+            found = routes.policies.get(name)
+        return found
 
     @property
     def routes(self) -> Routes | None:
@@ -175,7 +210,49 @@ def _routes_of(body: dict, etag: str | None) -> Routes:
         version=str(body.get("version", "")),
         etag=etag,
         all_events="*" in events,
+        policies=_policies_of(body.get("filter_policies")),
     )
+
+
+_malformed_logged: set[str] = set()  # what was already logged, so each malformed entry is logged once per process
+
+
+def _malformed(what: str) -> None:
+    if what in _malformed_logged:
+        return
+    if len(_malformed_logged) < 1000:
+        _malformed_logged.add(what)
+    log.warning("openedx-webhooks-relay: routing: %s ignored; that filter type keeps the defaults", what)
+
+
+def _policy_of(value: Any) -> FilterPolicy | None:
+    if not isinstance(value, dict):
+        return None
+    timeout, on_unreachable = value.get("timeout_ms"), value.get("on_unreachable")
+    if isinstance(timeout, float) and timeout.is_integer():
+        timeout = int(timeout)
+    if not isinstance(timeout, int) or isinstance(timeout, bool):
+        return None
+    if not POLICY_TIMEOUT_MS[0] <= timeout <= POLICY_TIMEOUT_MS[1] or on_unreachable not in ("allow", "halt"):
+        return None
+    return FilterPolicy(timeout, on_unreachable)
+
+
+def _policies_of(raw: Any) -> dict[str, FilterPolicy]:
+    """The answer's filter_policies; absent (an older service) or null: none. Malformed entries are left out."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        _malformed(f"filter_policies that is not an object ({str(raw)[:200]})")
+        return {}
+    policies: dict[str, FilterPolicy] = {}
+    for filter_type, value in raw.items():
+        found = _policy_of(value)
+        if found is None:
+            _malformed(f"the filter policy of {str(filter_type)[:200]} ({str(value)[:200]})")
+        else:
+            policies[str(filter_type)] = found
+    return policies
 
 
 routing = Routing()
@@ -188,3 +265,8 @@ def wants_event(event_type: str, signal: str | None = None) -> bool:
 def has_filter(filter_type: str, name: str | None = None) -> bool:
     """Whether a call of this filter should go to the service (the filters pipeline asks before any network)."""
     return routing.has_filter(filter_type, name)
+
+
+def policy(filter_type: str, name: str | None = None) -> FilterPolicy | None:
+    """The filter type's own policy from routing (SPEC §12), or None when the relay's defaults apply."""
+    return routing.policy(filter_type, name)
