@@ -1,5 +1,6 @@
 """The Open edX plugin app: settings for LMS and Studio; ready() merges the filter step into the final settings,
-connects the event receiver, loads routing and syncs the catalog."""
+connects the event receiver (and, where the platform has it, the retirement receiver), loads routing and syncs the
+catalog."""
 
 from __future__ import annotations
 
@@ -48,7 +49,18 @@ class WebhooksRelayConfig(AppConfig):
 
             routing.load_at_start()
             events.connect_all()
+            _connect_retirement()
             tasks.start()  # this process sweeps the outbox (a forked child starts its own thread)
             catalog.sync_in_background()
         except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
             log.exception("openedx-webhooks-relay: could not start; events are not relayed")
+
+
+def _connect_retirement() -> None:
+    """USER_RETIRE_LMS_CRITICAL, imported here (lazily): only a platform that has the module gets the receiver."""
+    try:
+        from . import retirement
+
+        retirement.connect()
+    except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
+        log.exception("openedx-webhooks-relay: could not connect to the retirement signal")

@@ -1,4 +1,5 @@
-"""The relay's one table: the transactional outbox of events (README "Delivery guarantees")."""
+"""The relay's one table: the transactional outbox of events and retirements (README "Delivery guarantees",
+"Retirement")."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from django.db import models
 
 
 class OutboxEvent(models.Model):
-    """One event accepted by the relay and not yet taken by the service.
+    """One event accepted by the relay and not yet taken by the service (or a learner's retirement: event_type
+    "openedx_webhooks_relay.retirement", event_id "retirement:<uuid>", body the POST /api/v1/retirements body).
 
     Written in the platform's own transaction (the one that sent the event), so it exists exactly when the
     platform's change does; deleted once the service has taken the event (or refused it for good).

@@ -81,6 +81,11 @@ def _table_ready(alias: str) -> bool:
     return ready
 
 
+def table_exists() -> bool:
+    """The outbox table exists in the outbox's database (checked once per process)."""
+    return _table_ready(router.db_for_write(OutboxEvent))
+
+
 def _insert_sql(alias: str) -> str:
     sql = _insert.get(alias)
     if sql is None:

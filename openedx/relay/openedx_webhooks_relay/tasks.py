@@ -63,12 +63,15 @@ def _label(body: Any) -> str:
             body = json.loads(body)
         except ValueError:
             return "?"
+    if "event_type" not in body and "user_id" in body:
+        return f"retirement of user {body.get('user_id')}"  # never the username or email in a log
     return f"{body.get('event_type')} {body.get('metadata', {}).get('id')}"
 
 
-def deliver(body: dict[str, Any] | str) -> tuple[str, str]:
-    """One POST /api/events: (SENT | RETRY | DROPPED, what happened). RETRY: no answer, 5xx, 408, 429, 401, 403."""
-    res = client.call("POST", "/api/events", body)
+def deliver(body: dict[str, Any] | str, path: str = "/api/events") -> tuple[str, str]:
+    """One POST /api/events (or, for a retirement, /api/v1/retirements): (SENT | RETRY | DROPPED, what happened).
+    RETRY: no answer, 5xx, 408, 429, 401, 403."""
+    res = client.call("POST", path, body)
     if res.ok:
         return SENT, ""
     reason = res.error or f"HTTP {res.status}"
@@ -91,10 +94,11 @@ def deliver(body: dict[str, Any] | str) -> tuple[str, str]:
 
 
 def attempt_row(event_id: str, body: str) -> str:
-    """One attempt for an outbox row: deleted when sent or refused for good, else its next attempt is set."""
-    from . import outbox
+    """One attempt for an outbox row: deleted when sent or refused for good, else its next attempt is set. A
+    retirement row (retirement.py) goes to POST /api/v1/retirements, an event to POST /api/events."""
+    from . import outbox, retirement
 
-    outcome, reason = deliver(body)
+    outcome, reason = deliver(body, retirement.PATH if retirement.is_retirement(event_id) else "/api/events")
     if outcome == RETRY:
         delay = outbox.failed(event_id, reason)
         if delay is not None and dispatcher.running():
@@ -325,7 +329,8 @@ class Dispatcher:
     def _sweep(self) -> None:
         from . import outbox
 
-        if not (client.enabled() and outbox.enabled()):
+        # Outbox off: the table may still hold retirements (written whatever OPENEDX_WEBHOOKS_OUTBOX says).
+        if not (client.enabled() and (outbox.enabled() or outbox.table_exists())):
             return
         try:
             while True:

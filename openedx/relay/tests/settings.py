@@ -23,6 +23,11 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "openedx_webhooks_relay",
 ]
+# A stand-in for the edx-platform modules the relay connects to (tests/platform/README.md), at their real import
+# paths; RELAY_TEST_PLATFORM=0 leaves it out, as a platform without them.
+if os.environ.get("RELAY_TEST_PLATFORM", "1") != "0":
+    sys.path.insert(0, str(HERE / "platform"))
+    INSTALLED_APPS.append("openedx.core.djangoapps.user_api")
 # The filter tests' own models, when that app exists.
 if (HERE / "filterapp" / "__init__.py").exists():
     INSTALLED_APPS.append("tests.filterapp")

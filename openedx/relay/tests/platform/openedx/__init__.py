@@ -1,0 +1,1 @@
+"""Tests only: a stand-in for edx-platform's `openedx` package (see tests/platform/README.md)."""
