@@ -67,7 +67,7 @@ const nextAuth = NextAuth(() => ({
           throw err;
         }
         if (!user) throw new CredentialsSignin();
-        await clearSignIn(handle, email);
+        await clearSignIn(handle, email, address);
         return { id: user.id, email: user.email, name: user.name || user.email };
       },
     }),

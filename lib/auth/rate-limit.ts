@@ -1,7 +1,8 @@
 // Sign-in budget per account and per client address, kept in the database so every app process shares it
 // (PostgreSQL and the embedded PGlite alike). Each attempt is counted BEFORE its password is checked, in one
 // atomic upsert, so parallel guesses cannot all slip through; once a budget is spent the attempt is refused
-// without a password check until the window ends. A success clears the account's counter only.
+// without a password check until the window ends. A success clears the account's counter and gives the
+// address back that one attempt (its failures still count).
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client';
 
@@ -44,11 +45,13 @@ export async function reserveSignIn(handle: DbHandle, email: string, address: st
 }
 
 /**
- * After a successful sign-in the account starts afresh; the address keeps its count, or anyone with one valid
- * account could sign in between guesses at other accounts and never be slowed down from that address.
+ * After a successful sign-in the account starts afresh, and the address gives back this one attempt only: its
+ * failed ones still count, or anyone with one valid account could sign in between guesses at other accounts and
+ * never be slowed down from that address (while colleagues behind one address are not locked out by successes).
  */
-export async function clearSignIn(handle: DbHandle, email: string): Promise<void> {
+export async function clearSignIn(handle: DbHandle, email: string, address: string): Promise<void> {
   await handle.rows(sql`delete from sign_in_limits where key = ${accountKey(email)}`);
+  await handle.rows(sql`update sign_in_limits set attempts = greatest(attempts - 1, 0) where key = ${addressKey(address)}`);
 }
 
 /**
