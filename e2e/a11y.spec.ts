@@ -187,7 +187,7 @@ test('deliveries: the log empty, full and filtered, a detail, the bulk-retry dia
   await expect(rows.first()).toBeVisible();
   await expectAccessible(page, 'deliveries, full with the chart');
   // The chart's text alternative, and the live refresh telling what it brought.
-  await expect(page.getByRole('img', { name: /^Deliveries per hour over the last 24 hours: \d+ succeeded, \d+ pending, \d+ failed\.$/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Deliveries per hour over the last 24 hours: \d+ succeeded, \d+ pending, \d+ failed(, \d+ skipped)?(, \d+ cancelled)?\.$/ })).toBeVisible();
   const announcement = page.getByTestId('log-announcement');
   await expect(announcement).toHaveAttribute('role', 'status');
   await expect(announcement).toHaveText('');

@@ -7,16 +7,18 @@ const SERIES = [
   { key: 'succeeded', label: 'Succeeded', color: 'bg-emerald-500' },
   { key: 'pending', label: 'Pending', color: 'bg-amber-400' },
   { key: 'failed', label: 'Failed', color: 'bg-red-500' },
-  // Skipped by a webhook's transformation (SPEC §14): shown only when there are some.
+  // Skipped by a webhook's transformation (SPEC §14), cancelled by a learner's retirement (SPEC §13): shown only
+  // when there are some.
   { key: 'skipped', label: 'Skipped', color: 'bg-slate-400' },
+  { key: 'cancelled', label: 'Cancelled', color: 'bg-slate-300' },
 ] as const;
 
 export function HourlyChart({ buckets }: { buckets: HourBucket[] }) {
   const hydrated = useHydrated();
-  const totals = buckets.map((b) => b.succeeded + b.pending + b.failed + b.skipped);
+  const totals = buckets.map((b) => b.succeeded + b.pending + b.failed + b.skipped + b.cancelled);
   const max = Math.max(1, ...totals);
   const sum = (k: (typeof SERIES)[number]['key']) => buckets.reduce((n, b) => n + b[k], 0);
-  const shown = SERIES.filter((s) => s.key !== 'skipped' || sum(s.key) > 0);
+  const shown = SERIES.filter((s) => (s.key !== 'skipped' && s.key !== 'cancelled') || sum(s.key) > 0);
   const hourLabel = (iso: string) => {
     const d = new Date(iso);
     return hydrated ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : `${iso.slice(11, 16)} UTC`;
@@ -40,7 +42,7 @@ export function HourlyChart({ buckets }: { buckets: HourBucket[] }) {
           <div
             key={b.hour}
             className="group relative flex h-full flex-1 flex-col justify-end rounded-t-sm bg-slate-100"
-            title={`${hourLabel(b.hour)}: ${b.succeeded} succeeded, ${b.pending} pending, ${b.failed} failed${b.skipped ? `, ${b.skipped} skipped` : ''}`}
+            title={`${hourLabel(b.hour)}: ${b.succeeded} succeeded, ${b.pending} pending, ${b.failed} failed${b.skipped ? `, ${b.skipped} skipped` : ''}${b.cancelled ? `, ${b.cancelled} cancelled` : ''}`}
           >
             {SERIES.map((s) =>
               b[s.key] > 0 ? (

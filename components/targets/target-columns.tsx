@@ -50,7 +50,7 @@ export const targetFeatures = tableFeatures({
 export type TargetColumn<R extends TargetRow> = DisplayColumnDef<typeof targetFeatures, R>;
 
 /** Column classes by id: the narrower the screen, the fewer columns. */
-export const targetColumnClass = { type: 'hidden sm:table-cell', url: 'hidden md:table-cell', last: 'hidden lg:table-cell', rate: 'hidden sm:table-cell' };
+export const targetColumnClass = { type: 'hidden sm:table-cell', url: 'hidden md:table-cell', last: 'hidden lg:table-cell', rate: 'hidden sm:table-cell', safety: 'hidden md:table-cell' };
 
 export function targetColumns<R extends TargetRow>(kind: TargetKind<R>, leading: TargetColumn<R>[] = []) {
   const helper = createColumnHelper<typeof targetFeatures, R>();

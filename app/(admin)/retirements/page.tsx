@@ -5,6 +5,7 @@ import { getDb } from '@/lib/db';
 import { listRetirements } from '@/lib/personal/retire';
 import { PageHeader } from '@/components/ui/card';
 import { RetireForm } from '@/components/retirements/retire-form';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 export const metadata: Metadata = { title: 'Retirements' };
 export const dynamic = 'force-dynamic';
@@ -20,7 +21,7 @@ export default async function RetirementsPage() {
       />
       <div className="space-y-6">
         <RetireForm />
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" {...scrollRegion('Retirements')}>
           <table className="w-full text-sm">
             <caption className="sr-only">Retirements, newest first</caption>
             <thead className="bg-slate-50 text-xs text-slate-600">

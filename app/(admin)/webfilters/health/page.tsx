@@ -9,6 +9,7 @@ import { maskTargetUrl } from '@/lib/secrets/target-url';
 import { BackLink } from '@/components/ui/back-link';
 import { Card, EmptyState, PageHeader } from '@/components/ui/card';
 import { LatencyChart } from '@/components/filter-health/latency-chart';
+import { scrollRegion } from '@/components/ui/scroll-region';
 
 export const metadata: Metadata = { title: 'Filter health' };
 export const dynamic = 'force-dynamic';
@@ -62,7 +63,7 @@ export default async function FilterHealthPage() {
                   {label} <span className="font-mono text-xs font-normal text-slate-500">{type}</span>
                 </h2>
                 <LatencyChart label={label} points={hours.get(type) ?? []} now={now.toISOString()} />
-                <div className="overflow-x-auto">
+                <div className="overflow-x-auto" {...scrollRegion(`Calls of ${label}`)}>
                   <table className="w-full min-w-[40rem] text-sm">
                     <caption className="sr-only">Calls of {label} in the last 24 hours</caption>
                     <thead className="text-xs text-slate-500">
