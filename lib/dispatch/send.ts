@@ -131,7 +131,7 @@ export function send(req: SendRequest): Promise<SendResult> {
   const proxy = e.HTTPS_PROXY || e.HTTP_PROXY ? proxyFor(url.origin, { httpProxy: e.HTTP_PROXY, httpsProxy: e.HTTPS_PROXY, noProxy: e.NO_PROXY }) : null;
   via = proxy && new URL(proxy).origin;
   const captureBytes = req.captureBytes ?? RESPONSE_CAPTURE_BYTES;
-  // HTTP_CLIENT=lean keeps the built-in client for plain HTTP reached directly (see http1.ts).
+  // Plain HTTP reached directly takes the built-in client unless HTTP_CLIENT=undici (http1.ts; the README's figures).
   const call =
     e.HTTP_CLIENT === 'lean' && !proxy && !url.origin.https
       ? leanPost(url.origin, req.allowPrivate ? 'open' : 'guarded', {

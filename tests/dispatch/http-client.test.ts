@@ -1,4 +1,4 @@
-// Outgoing calls through undici (lib/dispatch/http-client.ts, the default) via send(), against raw TCP servers
+// Outgoing calls through undici (lib/dispatch/http-client.ts: HTTPS, proxies, and HTTP_CLIENT=undici) via send(), against raw TCP servers
 // on loopback that answer as the test scripts them, and through a real HTTP proxy on loopback (CONNECT tunnels
 // and forwarded requests): answers are read right, a wrong one fails only its call, connections are kept, and
 // the §7 guard holds with a proxy (a private target is refused before the proxy is asked), NO_PROXY honoured.
@@ -24,6 +24,8 @@ function setEnv(vars: Record<string, string | undefined>) {
   }
   resetEnv();
 }
+// Plain-HTTP targets go through undici too in this file (by default they take the lean client, http1.test.ts).
+setEnv({ HTTP_CLIENT: 'undici' });
 afterEach(() => setEnv({ HTTPS_PROXY: undefined, HTTP_PROXY: undefined, NO_PROXY: undefined }));
 
 describe('reading answers', () => {
@@ -237,4 +239,4 @@ describe('through an HTTP proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)', () => {
   });
 });
 
-afterAll(() => setEnv({ HTTPS_PROXY: undefined, HTTP_PROXY: undefined, NO_PROXY: undefined }));
+afterAll(() => setEnv({ HTTPS_PROXY: undefined, HTTP_PROXY: undefined, NO_PROXY: undefined, HTTP_CLIENT: undefined }));
