@@ -13,6 +13,8 @@ find_python() {
   if command -v pyenv >/dev/null 2>&1; then
     for c in "$(pyenv root)"/versions/3.*/bin/python3; do candidates+=("$c"); done
   fi
+  # pyenv's installs also when pyenv itself is not on the PATH (a CI shell without the login profile).
+  for c in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python3; do [ -x "$c" ] && candidates+=("$c"); done
   for c in "${candidates[@]}"; do
     if "$c" -c "import sys, venv; sys.exit(not (sys.version_info[:2] == (3, $minor) if $exact else sys.version_info >= (3, $minor)))" >/dev/null 2>&1; then
       command -v "$c" 2>/dev/null || echo "$c"
