@@ -6,7 +6,7 @@
 // written back in one transaction per batch. The username and email asked with are never stored.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, DbHandle } from '../db/client';
+import { rowsOf, type Db, type DbHandle } from '../db/client';
 import { retirements } from '../db/schema';
 import { recordAudit, type AuditContext } from '../audit/record';
 import { emitServiceEvent } from '../dispatch/service-events';
@@ -184,10 +184,6 @@ async function erase(handle: DbHandle, who: Learner, found: Awaited<ReturnType<t
     });
   }
   return counts;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 }
 
 export function retirementJson(r: typeof retirements.$inferSelect): RetirementJson {

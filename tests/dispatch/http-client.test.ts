@@ -2,17 +2,15 @@
 // on loopback that answer as the test scripts them, and through a real HTTP proxy on loopback (CONNECT tunnels
 // and forwarded requests): answers are read right, a wrong one fails only its call, connections are kept, and
 // the §7 guard holds with a proxy (a private target is refused before the proxy is asked), NO_PROXY honoured.
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { proxyFor } from '../../lib/dispatch/http-client';
 import { send, type SendResult } from '../../lib/dispatch/send';
 import { resetEnv } from '../../lib/env';
 import { drip, rawServer } from '../helpers/raw-server';
+import { testCertificate } from '../helpers/test-ca';
 
 const call = (url: string, extra: Partial<Parameters<typeof send>[0]> = {}): Promise<SendResult> =>
   send({ url, headers: { 'content-type': 'application/json' }, body: '{"a":"é"}', timeoutMs: 3_000, allowPrivate: true, ...extra });
@@ -203,14 +201,9 @@ describe('through an HTTP proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)', () => {
   });
 
   it('tunnels an HTTPS call through HTTPS_PROXY with CONNECT, the certificate verified end to end', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-tls-'));
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=test CA');
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-    fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\n');
-    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
+    const certificate = testCertificate('proxy-tls-', 'DNS:localhost');
     const tls = await import('node:tls');
-    const server = tls.createServer({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')) }, (socket) => {
+    const server = tls.createServer({ key: certificate.key, cert: certificate.cert }, (socket) => {
       socket.on('error', () => {});
       socket.on('data', (d) => d.includes('\r\n\r\n') && socket.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure'));
     });
@@ -223,7 +216,7 @@ describe('through an HTTP proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)', () => {
         const r = await send({ url: process.argv[1], headers: {}, body: '{}', timeoutMs: 5000, allowPrivate: true });
         console.log(JSON.stringify({ status: r.status, body: r.body, error: r.error, proxy: r.proxy }));`;
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, `https://localhost:${port}/hook`], {
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'), HTTPS_PROXY: proxy.url, NO_PROXY: '' },
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate.caFile, HTTPS_PROXY: proxy.url, NO_PROXY: '' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let out = '';
@@ -234,7 +227,7 @@ describe('through an HTTP proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)', () => {
     } finally {
       await proxy.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      fs.rmSync(dir, { recursive: true, force: true });
+      certificate.remove();
     }
   });
 });

@@ -3,15 +3,13 @@
 // receiver may use is read right, anything ambiguous fails the call with a sentence and never leaks into the
 // next call on the same connection, and kept-alive connections are reused and replaced when the receiver
 // closed them. HTTPS (undici in either setting) with a real certificate. undici itself: http-client.test.ts.
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { send, type SendResult } from '../../lib/dispatch/send';
 import { resetEnv } from '../../lib/env';
 import { drip, rawServer } from '../helpers/raw-server';
+import { testCertificate } from '../helpers/test-ca';
 
 process.env.HTTP_CLIENT = 'lean';
 resetEnv();
@@ -210,17 +208,12 @@ describe('connections', () => {
 
 describe('HTTPS', () => {
   // A real certificate for localhost and 127.0.0.1, signed by a CA made for the test.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http1-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=test CA');
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const certificate = testCertificate('http1-tls-', 'DNS:localhost,IP:127.0.0.1');
+  afterAll(() => certificate.remove());
 
   async function tlsServer(): Promise<{ url: (host: string) => string; close(): Promise<void> }> {
     const tls = await import('node:tls');
-    const server = tls.createServer({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')) }, (socket) => {
+    const server = tls.createServer({ key: certificate.key, cert: certificate.cert }, (socket) => {
       socket.on('error', () => {});
       socket.on('data', (d) => {
         if (d.includes('\r\n\r\n')) socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nsecure: ${d.includes('\r\nhost: localhost:') ? 'yes' : 'no'}`);
@@ -242,7 +235,7 @@ describe('HTTPS', () => {
         const r = await send({ url: process.argv[1], headers: {}, body: '{}', timeoutMs: 3000, allowPrivate: true });
         console.log(JSON.stringify({ status: r.status, body: r.body, error: r.error }));`;
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, server.url('localhost')], {
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') },
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate.caFile },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let out = '';
