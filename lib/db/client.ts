@@ -33,6 +33,9 @@ export interface OpenOptions {
 }
 
 /** Rows of a raw execute() result: postgres-js gives an array, PGlite an object with rows. */
+/** A PostgreSQL array literal of ids (uuid or bigint), for `= any(${pgArray(ids)}::uuid[])`: one parameter. */
+export const pgArray = (ids: readonly (string | number)[]) => `{${ids.join(',')}}`;
+
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];

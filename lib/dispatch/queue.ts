@@ -1,6 +1,6 @@
 // The deliveries table as a queue: claim due rows under a lease (SKIP LOCKED), record outcomes, re-queue.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { DbHandle } from '../db/client';
+import { pgArray, type DbHandle } from '../db/client';
 import { deliveries } from '../db/schema';
 import { hotRows, queueRows } from './hot-sql';
 import { wakeWorkers } from './wake';
@@ -81,7 +81,6 @@ export interface ClaimLimits {
 /** The claimed deliveries; `scanned`: due rows the claim looked at (= the limit when more may be due). */
 export type ClaimBatch = ClaimedDelivery[] & { scanned: number };
 
-const pgArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 /** The webhooks at their limit of calls in flight. */
 export function saturatedTargets(limits: ClaimLimits): string[] {
@@ -243,7 +242,7 @@ export async function releaseClaims(handle: DbHandle, workerId: string, ids: rea
     handle,
     `update deliveries set locked_until = null, locked_by = null
      where id = any($1::text::bigint[]) and locked_by = $2::text and status = 'pending'`,
-    [`{${ids.join(',')}}`, workerId],
+    [pgArray(ids), workerId],
   );
 }
 

@@ -6,7 +6,7 @@
 // written back in one transaction per batch. The username and email asked with are never stored.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { rowsOf, type Db, type DbHandle } from '../db/client';
+import { pgArray, rowsOf, type Db, type DbHandle } from '../db/client';
 import { retirements } from '../db/schema';
 import { recordAudit, type AuditContext } from '../audit/record';
 import { emitServiceEvent } from '../dispatch/service-events';
@@ -118,12 +118,12 @@ async function matches(handle: DbHandle, who: Learner) {
   const eventIds = events.map((e) => e.id);
   const deliveries = await handle.rows<{ id: number; kind: string }>(sql`
     select id, kind from deliveries
-    where event_id = any(${`{${eventIds.join(',')}}`}::uuid[]) or ${textMatch('request_body')}
+    where event_id = any(${pgArray(eventIds)}::uuid[]) or ${textMatch('request_body')}
       or (outcome is not null and (jsonb_path_exists(outcome, ${valuesPath}::jsonpath, ${vars}::jsonb)
         or jsonb_path_exists(outcome, ${idPath}::jsonpath, ${vars}::jsonb)))`);
   const attempts = await handle.rows<{ id: number }>(sql`
     select a.id from delivery_attempts a
-    where a.delivery_id = any(${`{${deliveries.map((d) => d.id).join(',')}}`}::bigint[]) or ${textMatch('a.response_body')}`);
+    where a.delivery_id = any(${pgArray(deliveries.map((d) => d.id))}::bigint[]) or ${textMatch('a.response_body')}`);
   return { eventIds, deliveries, attemptIds: attempts.map((a) => Number(a.id)) };
 }
 
@@ -139,7 +139,7 @@ async function erase(handle: DbHandle, who: Learner, found: Awaited<ReturnType<t
   for (const ids of chunks(found.eventIds)) {
     await handle.db.transaction(async (raw) => {
       const tx = raw as unknown as Db;
-      const rows = rowsOf<{ id: string; data: unknown }>(await tx.execute(sql`select id::text, data from events where id = any(${`{${ids.join(',')}}`}::uuid[]) for update`));
+      const rows = rowsOf<{ id: string; data: unknown }>(await tx.execute(sql`select id::text, data from events where id = any(${pgArray(ids)}::uuid[]) for update`));
       for (const r of rows) {
         const { value, changed } = eraseJson(r.data, who);
         if (!changed) continue;
@@ -151,7 +151,7 @@ async function erase(handle: DbHandle, who: Learner, found: Awaited<ReturnType<t
   for (const batch of chunks(found.deliveries)) {
     await handle.db.transaction(async (raw) => {
       const tx = raw as unknown as Db;
-      const ids = `{${batch.map((d) => d.id).join(',')}}`;
+      const ids = pgArray(batch.map((d) => d.id));
       // Pending ones are not sent: cancelled, with the reason (and nothing personal) in their outcome.
       const cancelled = rowsOf<{ id: number }>(await tx.execute(sql`
         update deliveries set status = 'cancelled', next_attempt_at = null, locked_until = null, locked_by = null,
@@ -175,7 +175,7 @@ async function erase(handle: DbHandle, who: Learner, found: Awaited<ReturnType<t
     await handle.db.transaction(async (raw) => {
       const tx = raw as unknown as Db;
       const rows = rowsOf<{ id: number; response_body: string | null }>(
-        await tx.execute(sql`select id, response_body from delivery_attempts where id = any(${`{${ids.join(',')}}`}::bigint[]) for update`),
+        await tx.execute(sql`select id, response_body from delivery_attempts where id = any(${pgArray(ids)}::bigint[]) for update`),
       );
       for (const r of rows) {
         const body = eraseText(r.response_body, who);
@@ -204,7 +204,7 @@ export async function previewRetirement(handle: DbHandle, input: unknown): Promi
   const parsed = retirementRequest.safeParse(input);
   if (!parsed.success) return invalid(parsed.error, input);
   const found = await matches(handle, learnerOf(parsed.data));
-  const ids = `{${found.deliveries.map((d) => d.id).join(',')}}`;
+  const ids = pgArray(found.deliveries.map((d) => d.id));
   const [pending] = await handle.rows<{ n: number }>(sql`select count(*)::int as n from deliveries where id = any(${ids}::bigint[]) and status = 'pending'`);
   return ok({
     events: found.eventIds.length,
@@ -271,9 +271,9 @@ export async function exportLearner(handle: DbHandle, query: unknown): Promise<R
   if (!parsed.success) return invalid(parsed.error, query);
   const found = await matches(handle, learnerOf(parsed.data));
   const events = await handle.rows(sql`
-    select id::text, event_type, data, metadata, received_at from events where id = any(${`{${found.eventIds.join(',')}}`}::uuid[]) order by received_at`);
+    select id::text, event_type, data, metadata, received_at from events where id = any(${pgArray(found.eventIds)}::uuid[]) order by received_at`);
   const deliveries = await handle.rows(sql`
     select id, kind, event_id::text, target_id::text, event_type, status, request_body, outcome, created_at from deliveries
-    where id = any(${`{${found.deliveries.map((d) => d.id).join(',')}}`}::bigint[]) order by id`);
+    where id = any(${pgArray(found.deliveries.map((d) => d.id))}::bigint[]) order by id`);
   return ok({ events, deliveries });
 }

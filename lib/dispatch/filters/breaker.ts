@@ -4,7 +4,8 @@
 // (up to 10 min). The decision is this process's (in memory, no database round trip on the LMS's path); each
 // change is written to webfilter_breakers for the API and the pages, and closing emits a service event.
 import { sql } from 'drizzle-orm';
-import type { DbHandle } from '../../db/client';
+import { pgArray, type DbHandle } from '../../db/client';
+import type { SendResult } from '../send';
 import { logger } from '../../log';
 
 export const BREAKER = { failures: 5, firstOpenMs: 30_000, maxOpenMs: 600_000 };
@@ -41,6 +42,9 @@ export function admit(id: string, now = Date.now()): Admission {
 }
 
 export type Transition = 'opened' | 'reopened' | 'closed' | 'counted' | null;
+
+/** What the breaker (and the filter health figures) count as a failure: no answer, a timeout, a 5xx. */
+export const breakerFailure = (sent: Pick<SendResult, 'status'>) => sent.status === null || sent.status >= 500;
 
 /** Records a call's outcome; returns what changed (null: nothing worth writing down). */
 export function record(id: string, failed: boolean, now = Date.now()): Transition {
@@ -105,7 +109,7 @@ export async function storedBreakers(handle: DbHandle, ids: readonly string[], n
   if (ids.length === 0) return out;
   const rows = await handle.rows<{ webfilter_id: string; state: BreakerState; failures: number; open_until: string | Date | null }>(sql`
     select webfilter_id::text, state, failures, open_until from webfilter_breakers
-    where webfilter_id = any(${`{${ids.join(',')}}`}::uuid[])`);
+    where webfilter_id = any(${pgArray(ids)}::uuid[])`);
   for (const r of rows) {
     const until = r.open_until === null ? null : new Date(r.open_until);
     const state: BreakerState = r.state === 'open' && until && until.getTime() <= now ? 'half_open' : r.state;

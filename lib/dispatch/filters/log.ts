@@ -7,7 +7,7 @@ import { logger } from '../../log';
 import { RESPONSE_CAPTURE_BYTES } from '../send';
 import { checkFailingWebfilters } from '../webfilter-failing';
 import type { FilterLogEntry, FilterSummary } from './run';
-import { saveBreakers } from './breaker';
+import { breakerFailure, saveBreakers } from './breaker';
 import { addFilterStats, WHOLE_CALL, type StatSample } from './stats';
 import { webfilterRecovered } from '../webfilter-failing';
 
@@ -131,7 +131,7 @@ async function afterLogged(handle: DbHandle, batch: Writer['queue']) {
         durationMs: e.sent.durationMs,
         halted: !!o.exception,
         changed: Object.keys(o.changes ?? {}).length > 0,
-        failed: e.sent.status === null || e.sent.status >= 500,
+        failed: breakerFailure(e.sent),
         disagrees: e.disagrees,
       });
       if (e.breaker) changed.push(e.webfilterId);

@@ -9,7 +9,7 @@ import { send, type SendResult } from '../send';
 import type { FilterException } from './halt';
 import { mergeInto, type JsonObject } from './merge';
 import { judge, type Verdict } from './verdict';
-import { admit, BREAKER, record, type Transition } from './breaker';
+import { admit, BREAKER, breakerFailure, record, type Transition } from './breaker';
 import { personalView } from '../../personal/personal-fields';
 
 export interface FilterResponse {
@@ -127,7 +127,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
       allowPrivate: input.allowPrivate,
       captureBytes: input.maxResponseBytes,
     }).then((sent) => {
-      transitions[i] = record(wf.id, sent.status === null || sent.status >= 500);
+      transitions[i] = record(wf.id, breakerFailure(sent));
       return sent;
     });
   });
@@ -143,7 +143,7 @@ export async function runFilter(input: RunFilterInput): Promise<FilterRun> {
   for (const [i, wf] of webfilters.entries()) {
     if (wf.mode === 'shadow') continue;
     const sent = await calls[i]!;
-    if (sent.status === null || sent.status >= 500) failed = true;
+    if (breakerFailure(sent)) failed = true;
     const verdict = judge(filter, wf, sent);
     verdicts.set(i, verdict);
     if ('data' in verdict && verdict.data) {
