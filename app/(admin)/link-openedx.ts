@@ -3,12 +3,10 @@
 import { cookies, headers } from 'next/headers';
 import { signIn } from '@/lib/auth';
 import { intentCookie, LINK_COOKIE, linkIntent } from '@/lib/auth/openedx-intent';
-import { requestOrigin } from '@/lib/auth/origin';
 import { requireAdminAction } from '@/lib/auth/session';
 
 export async function linkOpenedxAction(): Promise<void> {
   const admin = await requireAdminAction('viewer');
-  const secure = requestOrigin(await headers())?.startsWith('https:') ?? false;
-  (await cookies()).set(LINK_COOKIE, linkIntent(admin.id), intentCookie(secure));
+  (await cookies()).set(LINK_COOKIE, linkIntent(admin.id), intentCookie(await headers()));
   await signIn('openedx', { redirectTo: '/webhooks' });
 }

@@ -2,6 +2,7 @@
 // callback reads: "link my Open edX account" (signed with the auth secret and bound to the member who asked,
 // from their own session) or "join with this invitation" (the invitation's token, checked again on return).
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { requestOrigin } from './origin';
 import { authSecret } from './secret';
 
 export const LINK_COOKIE = 'oewh-openedx-link';
@@ -28,5 +29,11 @@ export function readLinkIntent(value: string | undefined, now = Date.now()): str
   return Number(expiry) * 1000 > now ? userId : null;
 }
 
-/** Cookie options for an intent: only the sign-in routes get it back. */
-export const intentCookie = (secure: boolean) => ({ httpOnly: true, sameSite: 'lax' as const, secure, path: '/api/auth', maxAge: INTENT_SECONDS });
+/** Cookie options for an intent: only the sign-in routes get it back; Secure when the visitor came over HTTPS. */
+export const intentCookie = (headers: Headers) => ({
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  secure: requestOrigin(headers)?.startsWith('https:') ?? false,
+  path: '/api/auth',
+  maxAge: INTENT_SECONDS,
+});

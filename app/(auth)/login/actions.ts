@@ -5,7 +5,6 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { signIn, SignInThrottled, throttledSentence } from '@/lib/auth';
 import { INVITE_COOKIE, intentCookie } from '@/lib/auth/openedx-intent';
-import { requestOrigin } from '@/lib/auth/origin';
 import { getDb } from '@/lib/db';
 import { checkInvitation } from '@/lib/team/invitations';
 
@@ -40,8 +39,6 @@ export async function loginWithOpenedx(form: FormData): Promise<void> {
 export async function joinWithOpenedx(form: FormData): Promise<void> {
   const token = String(form.get('token') ?? '');
   if (!(await checkInvitation((await getDb()).db, token)).ok) redirect(`/invite/${encodeURIComponent(token)}`);
-  (await cookies()).set(INVITE_COOKIE, token, intentCookie(await isHttps()));
+  (await cookies()).set(INVITE_COOKIE, token, intentCookie(await headers()));
   await signIn('openedx', { redirectTo: '/webhooks' });
 }
-
-const isHttps = async () => requestOrigin(await headers())?.startsWith('https:') ?? false;
