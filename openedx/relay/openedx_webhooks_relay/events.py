@@ -93,14 +93,8 @@ def relay_event(sender: Any = None, signal: Any = None, metadata: Any = None, **
         if not routing.wants_event(event_type, signal_names().get(event_type)):
             return
         body = event_body(signal, metadata, kwargs)
-        if outbox.enabled():
-            event_id = body["metadata"]["id"]
-            text = outbox.encode(body)
-            itself = tasks.mode() == "thread"
-            if outbox.write(event_id, event_type, text, grace=itself):
-                if itself:  # thread mode: this process sends it after the commit (celery: a worker's poll does)
-                    transaction.on_commit(partial(tasks.enqueue_row, event_id, text))
-                return
+        if outbox.enabled() and outbox.keep(body["metadata"]["id"], event_type, body):
+            return
         transaction.on_commit(partial(tasks.enqueue, body))
     except Exception:  # noqa: BLE001 - an event must never fail because of the relay
         log.exception("openedx-webhooks-relay: event %s not relayed", getattr(signal, "event_type", "?"))

@@ -174,6 +174,22 @@ def pending() -> int:
     return OutboxEvent.objects.count()
 
 
+def keep(event_id: str, event_type: str, body: dict[str, Any]) -> bool:
+    """The row of an event or a retirement in the current transaction; in thread mode this process sends it after
+    the commit (in celery mode a worker's poll does). False when there is no outbox table (logged by write)."""
+    from functools import partial
+
+    from . import tasks
+
+    text = encode(body)
+    itself = tasks.mode() == "thread"
+    if not write(event_id, event_type, text, grace=itself):
+        return False
+    if itself:
+        transaction.on_commit(partial(tasks.enqueue_row, event_id, text))
+    return True
+
+
 def encode(body: dict[str, Any]) -> str:
     import json
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connections, router, transaction
 
-from . import client, outbox, tasks
+from . import client, outbox
 
 log = logging.getLogger(__name__)
 
@@ -139,16 +139,11 @@ def on_retire(sender: Any = None, user: Any = None, **kwargs: Any) -> None:
 
 def send(body: dict[str, Any]) -> None:
     """Writes the retirement to the outbox (rolled back with the platform's transaction); sent after the commit."""
-    event_id = ID_PREFIX + str(uuid.uuid4())
-    text = outbox.encode(body)
-    itself = tasks.mode() == "thread"
-    if outbox.write(event_id, RETIREMENT, text, grace=itself):
-        if itself:  # thread mode: this process sends it after the commit (celery: a worker's poll does)
-            transaction.on_commit(partial(tasks.enqueue_row, event_id, text))
+    if outbox.keep(ID_PREFIX + str(uuid.uuid4()), RETIREMENT, body):
         return
     # No outbox table (migrations not run, logged by the outbox): one attempt after the commit, off the request.
     log.error("openedx-webhooks-relay: retirement of user %s not kept (no outbox table)", body.get("user_id"))
-    transaction.on_commit(partial(_post_in_background, text))
+    transaction.on_commit(partial(_post_in_background, outbox.encode(body)))
 
 
 def _post_in_background(text: str) -> None:
