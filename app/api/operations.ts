@@ -361,7 +361,7 @@ export const OPERATIONS: Record<string, PathItem> = {
       tag: 'LMS',
       summary: 'Report changes the relay refused to apply',
       description:
-        'The relay never writes privilege or identity fields from an answer (unless OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists them); it reports each refusal against the filter call (`call_id` of the answer), and the delivery log shows them with that call.',
+        'The relay never writes privilege or identity fields from an answer (unless OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists them), and leaves out a change that does not fit its argument; it reports each change it left out against the filter call (`call_id` of the answer), from a thread of its own after the call, and the delivery log shows them with that call.',
       access: 'filters',
       body: refusedReport,
       bodyExample: { refused: [{ path: 'user.is_superuser', reason: 'a privilege field' }] },

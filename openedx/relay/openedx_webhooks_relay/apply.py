@@ -8,11 +8,13 @@ a list takes the answer's items; an opaque key is parsed back into a key; a date
 parsed; a string, number or boolean is coerced to the original type; a QuerySet is narrowed by `filter` and
 `exclude` lookups; a named tuple is replaced; an `HttpResponse` gets its status, content and headers set; any
 other object gets its plain public attributes set. A change that does not fit is logged and left out: applying
-an answer never raises.
+an answer never raises. Every change left out is also listed (`apply_changes(..., report=[])`): the pipeline
+reports them against the filter call, so the service's delivery log shows them beside the answer that asked.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import datetime as dt
 import decimal
@@ -69,26 +71,56 @@ class Skip(Exception):
     """A change that cannot be applied; the message says why (logged with its path)."""
 
 
+#: The changes left out by the apply_changes call running in this context: [{"path", "reason"}], or None.
+_left_out: contextvars.ContextVar[list[dict[str, str]] | None] = contextvars.ContextVar("left_out", default=None)
+
+
+def not_applied(path: str, reason: str, *, refusal: bool = False, error: bool = False) -> None:
+    """A change left out: logged (a refusal as an error: a webfilter asked for what it may not have; an unexpected
+    failure with its traceback) and listed for the report of apply_changes' caller."""
+    if refusal:
+        log.error("openedx-webhooks-relay: change to %s refused: %s", path, reason)
+    elif error:
+        log.exception("openedx-webhooks-relay: change to %s ignored", path)
+    else:
+        log.warning("openedx-webhooks-relay: change to %s ignored: %s", path, reason)
+    report = _left_out.get()
+    if report is not None and len(report) < 100:
+        report.append({"path": path[:300], "reason": reason[:300]})
+
+
+def _failed(path: str, exc: Exception) -> None:
+    if isinstance(exc, Skip):
+        not_applied(path, str(exc))
+    else:
+        not_applied(path, f"the relay could not apply it ({type(exc).__name__})", error=True)
+
+
 # --- changes -------------------------------------------------------------------------------------------------
 
 
-def apply_changes(arguments: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The changed arguments, by name, with their original types (what the pipeline step returns)."""
-    result: dict[str, Any] = {}
-    for name, change in changes.items():
-        if name not in arguments:
-            log.warning("openedx-webhooks-relay: change to %r ignored: not an argument of this filter", name)
-            continue
-        if change is None and arguments[name] is not None:
-            log.warning("openedx-webhooks-relay: change to %r ignored: an argument cannot be set to null", name)
-            continue
-        try:
-            result[name] = apply_change(arguments[name], change, name)
-        except Skip as exc:
-            log.warning("openedx-webhooks-relay: change to %s ignored: %s", name, exc)
-        except Exception:  # noqa: BLE001 - a bad answer must never break the platform's request
-            log.exception("openedx-webhooks-relay: change to %s ignored", name)
-    return result
+def apply_changes(
+    arguments: Mapping[str, Any], changes: Mapping[str, Any], report: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The changed arguments, by name, with their original types (what the pipeline step returns). `report`, when
+    given, gets each change left out: `{"path": "user.is_superuser", "reason": "…"}` (at most 100)."""
+    token = _left_out.set(report)
+    try:
+        result: dict[str, Any] = {}
+        for name, change in changes.items():
+            if name not in arguments:
+                not_applied(name, "not an argument of this filter")
+                continue
+            if change is None and arguments[name] is not None:
+                not_applied(name, "an argument cannot be set to null")
+                continue
+            try:
+                result[name] = apply_change(arguments[name], change, name)
+            except Exception as exc:  # noqa: BLE001 - a bad answer must never break the platform's request
+                _failed(name, exc)
+        return result
+    finally:
+        _left_out.reset(token)
 
 
 def apply_change(original: Any, change: Any, path: str) -> Any:
@@ -128,10 +160,8 @@ def _nested(original: Any, change: Any, path: str) -> Any:
     """apply_change for a value inside an argument: on failure the old value stays (and the log says why)."""
     try:
         return apply_change(original, change, path)
-    except Skip as exc:
-        log.warning("openedx-webhooks-relay: change to %s ignored: %s", path, exc)
-    except Exception:  # noqa: BLE001
-        log.exception("openedx-webhooks-relay: change to %s ignored", path)
+    except Exception as exc:  # noqa: BLE001
+        _failed(path, exc)
     return original
 
 
@@ -267,7 +297,7 @@ def _namedtuple(original: Any, change: Any, path: str) -> Any:
     values = {}
     for key, value in change.items():
         if key not in original._fields:
-            log.warning("openedx-webhooks-relay: change to %s.%s ignored: no such field", path, key)
+            not_applied(f"{path}.{key}", "no such field")
             continue
         values[key] = _nested(getattr(original, key), value, f"{path}.{key}")
     return original._replace(**values)
@@ -290,7 +320,7 @@ def _object(original: Any, change: Any, path: str) -> Any:
         if key == "__type__":
             continue
         if key not in settable:
-            log.warning("openedx-webhooks-relay: change to %s.%s ignored: not a plain public attribute", path, key)
+            not_applied(f"{path}.{key}", "not a plain public attribute")
             continue
         new = _nested(settable[key], value, f"{path}.{key}")
         if is_plain(new):
@@ -367,13 +397,12 @@ def coerce_field(field: models.Field, value: Any) -> Any:
 
 
 def refused(path: str, key: str, model: type[models.Model], name: str | None = None) -> None:
-    """Logs a refused privilege or identity change (an error: a webfilter asked for what it may not have)."""
-    log.error(
-        "openedx-webhooks-relay: change to %s.%s refused: a privilege or identity field or a relation is never "
-        "written from a webfilter's answer unless OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists it (%r)",
-        path,
-        key,
-        f"{model._meta.app_label}.{model._meta.object_name}.{name or key}",
+    """A refused privilege or identity change (an error: a webfilter asked for what it may not have)."""
+    not_applied(
+        f"{path}.{key}",
+        "a privilege or identity field or a relation is never written from a webfilter's answer unless "
+        f"OPENEDX_WEBHOOKS_WRITABLE_FIELDS lists it ({model._meta.app_label}.{model._meta.object_name}.{name or key})",
+        refusal=True,
     )
 
 
@@ -394,10 +423,10 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
             refused(path, key, type(obj))
             continue
         if is_secret(key) or field is None:
-            log.warning("openedx-webhooks-relay: change to %s.%s ignored: not a field that can be set", path, key)
+            not_applied(f"{path}.{key}", "not a field that can be set")
             continue
         if field.primary_key:
-            log.warning("openedx-webhooks-relay: change to %s.%s ignored: the primary key is never changed", path, key)
+            not_applied(f"{path}.{key}", "the primary key is never changed")
             continue
         if protected_field(type(obj), field):
             refused(path, key, type(obj), field.name)
@@ -405,7 +434,7 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
         try:
             updates[field.attname] = coerce_field(field, value)
         except Skip as exc:
-            log.warning("openedx-webhooks-relay: change to %s.%s ignored: %s", path, key, exc)
+            not_applied(f"{path}.{key}", str(exc))
     changed = {name: value for name, value in updates.items() if getattr(obj, name) != value}
     if not changed:
         return obj
@@ -417,12 +446,16 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
     try:
         with transaction.atomic(using=obj._state.db or router.db_for_write(type(obj))):
             obj.save(update_fields=list(changed))
-    except Exception:  # noqa: BLE001 - the savepoint keeps the platform's transaction usable
+    except Exception as exc:  # noqa: BLE001 - the savepoint keeps the platform's transaction usable
         for name, value in before.items():
             setattr(obj, name, value)
         log.exception(
             "openedx-webhooks-relay: change to %s not saved; the %s is left as it was", path, type(obj).__name__
         )
+        report = _left_out.get()
+        if report is not None and len(report) < 100:
+            reason = f"not saved ({type(exc).__name__}); the {type(obj).__name__} is left as it was"
+            report.append({"path": path[:300], "reason": reason})
     return obj
 
 

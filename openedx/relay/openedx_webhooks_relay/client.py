@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -154,3 +155,40 @@ def call(
         except ValueError:
             parsed = res.text[:2000]
     return Result(res.status_code, parsed, {k.lower(): v for k, v in res.headers.items()})
+
+
+_background = threading.BoundedSemaphore(4)
+
+
+def send_in_background(path: str, body: Any, what: str) -> bool:
+    """POSTs `body` from a short-lived daemon thread, never the request thread: for reports nobody waits for (a
+    filter call's left-out changes). At most 4 at once per process, beyond that dropped with a warning; tried once
+    more a second later when the service gave no answer or a 5xx. False when it was not started."""
+    if not _background.acquire(blocking=False):
+        log.warning("openedx-webhooks-relay: %s not sent: 4 reports are already being sent", what)
+        return False
+
+    def run() -> None:
+        try:
+            res = call("POST", path, body)
+            if not res.ok and res.transient:
+                time.sleep(1.0)
+                res = call("POST", path, body)
+            if not res.ok:
+                log.warning(
+                    "openedx-webhooks-relay: %s not recorded by the service (%s)",
+                    what,
+                    f"HTTP {res.status}" if res.status is not None else res.error,
+                )
+        except Exception:  # noqa: BLE001 - a report must never take anything down
+            log.exception("openedx-webhooks-relay: %s not sent", what)
+        finally:
+            _background.release()
+
+    try:
+        threading.Thread(target=run, name="openedx-webhooks-report", daemon=True).start()
+    except Exception:  # noqa: BLE001 - no thread to be had (interpreter shutting down)
+        _background.release()
+        log.exception("openedx-webhooks-relay: %s not sent", what)
+        return False
+    return True

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import uuid
 from typing import Any
 
 from openedx_filters.exceptions import OpenEdxFilterException
@@ -74,6 +75,19 @@ def _reason(res: client.Result) -> str:
         detail = res.body.get("error") if isinstance(res.body, dict) else None
         return f"HTTP {res.status}" + (f": {str(detail)[:300]}" if detail else "")
     return "the answer is not a JSON object"
+
+
+def report_left_out(filter_type: str, call_id: Any, left_out: list[dict[str, str]]) -> None:
+    """The changes of an answer the relay did not apply, sent (off the request thread) against the filter call, so
+    the service's delivery log shows them with that call: POST /api/filters/{call_id}/refused."""
+    try:
+        call = str(uuid.UUID(str(call_id)))
+    except ValueError:
+        log.debug("openedx-webhooks-relay: %s: the answer has no call_id; left-out changes only logged", filter_type)
+        return
+    client.send_in_background(
+        f"/api/filters/{call}/refused", {"refused": left_out}, f"the report of {len(left_out)} changes not applied"
+    )
 
 
 class Webfilter(PipelineStep):
@@ -138,7 +152,11 @@ class Webfilter(PipelineStep):
         changes = answer.get("changes")
         if not isinstance(changes, dict) or not changes:
             return {}
-        return apply_changes(arguments, changes)
+        left_out: list[dict[str, str]] = []
+        result = apply_changes(arguments, changes, left_out)
+        if left_out:
+            report_left_out(self.filter_type, answer.get("call_id"), left_out)
+        return result
 
     def _unanswered(
         self, cls: type | None, reason: str, arguments: dict[str, Any], quiet: bool = False

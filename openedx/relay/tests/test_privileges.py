@@ -8,6 +8,7 @@ webfilter that answers with the privilege change; the row is re-read from the da
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -83,3 +84,41 @@ def test_the_operator_can_allow_a_field_by_name(relay: Any, receiver: Any, make_
 
     fresh = get_user_model().objects.get(pk=user.pk)
     assert (fresh.is_staff, fresh.is_superuser) == (True, False)
+
+
+def test_refused_changes_show_in_the_service_delivery_log_of_that_call(
+    relay: Any, receiver: Any, make_webfilter: Any
+) -> None:
+    user = make_user()
+    receiver.body = {"data": {"user": {"is_superuser": True, "first_name": ["not", "a", "name"], "last_name": "Lima"}}}
+    webfilter = make_webfilter(StudentLoginRequested.filter_type, receiver.url)
+    refresh_routing()
+
+    StudentLoginRequested.run_filter(user=user)
+
+    assert get_user_model().objects.get(pk=user.pk).last_name == "Lima"
+    # The report leaves from a thread of its own, after the request thread returned: the log shows it shortly.
+    deadline = time.monotonic() + 15
+    refused: list[dict[str, str]] = []
+    while time.monotonic() < deadline and not refused:
+        res = relay.api("GET", f"/api/v1/deliveries?kind=webfilter&target_id={webfilter['id']}")
+        assert res.status_code == 200, res.text
+        rows = res.json()["items"]
+        refused = rows[0]["outcome"].get("refused_by_relay", []) if rows else []
+        time.sleep(0.1)
+    assert [r["path"] for r in refused] == ["user.is_superuser", "user.first_name"]
+    assert "OPENEDX_WEBHOOKS_WRITABLE_FIELDS" in refused[0]["reason"]
+    assert "auth.User.is_superuser" in refused[0]["reason"]
+    assert "single value" in refused[1]["reason"]
+
+
+def test_an_answer_without_a_call_id_is_only_logged(relay: Any, caplog: Any, monkeypatch: Any) -> None:
+    from openedx_webhooks_relay import client, pipeline
+
+    sent: list[Any] = []
+    monkeypatch.setattr(client, "send_in_background", lambda *a: sent.append(a) or True)
+    for call_id in (None, "../../api/v1/webhooks", "x"):
+        pipeline.report_left_out("f", call_id, [{"path": "user.is_staff", "reason": "r"}])
+    assert sent == []
+    pipeline.report_left_out("f", "0b5e6a1c-77a4-4f6c-9d55-1f2e3a4b5c6d", [{"path": "p", "reason": "r"}])
+    assert sent[0][0] == "/api/filters/0b5e6a1c-77a4-4f6c-9d55-1f2e3a4b5c6d/refused"
