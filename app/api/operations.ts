@@ -409,7 +409,7 @@ export const OPERATIONS: Record<string, PathItem> = {
       tag: 'Management',
       summary: 'Retire a learner',
       description:
-        'Erases the learner’s username, email and user id from every stored event, delivery body, response and webfilter call (replaced by "[retired]", rows kept), cancels their pending deliveries, audits counts only and emits openedx_webhooks.user.retired.v1. Also takes a key with the `events` scope (the relay’s). Done when it answers.',
+        'Erases the learner’s username, email and user id from every stored event, delivery body, response and webfilter call (replaced by "[retired]", rows kept), cancels their pending deliveries, audits counts only and emits openedx_webhooks.user.retired.v1. Also takes a key with the `events` scope (the relay’s). Done when it answers. With an `Idempotency-Key` header (the relay sends one), the same request sent again is answered with the same retirement and nothing is done twice; the same key with another learner is another retirement.',
       access: 'admin',
       body: retirementRequest,
       bodyExample: { user_id: 42, username: 'jdoe', email: 'jane.doe@example.com' },

@@ -211,7 +211,9 @@ export const retirements = pgTable('retirements', {
   deliveries: integer('deliveries').notNull().default(0),
   filterCalls: integer('filter_calls').notNull().default(0),
   cancelled: integer('cancelled').notNull().default(0),
-}, (t) => [index('retirements_requested_idx').on(t.requestedAt)]);
+  /** The sender's Idempotency-Key: a request sent again with the same key is this retirement, not a second one. */
+  requestKey: text('request_key'),
+}, (t) => [index('retirements_requested_idx').on(t.requestedAt), uniqueIndex('retirements_request_key_idx').on(t.requestKey)]);
 
 /** SPEC §12: a filter type's own budget and what the relay does when the service cannot answer in time. */
 export const filterPolicies = pgTable('filter_policies', {

@@ -4,6 +4,7 @@
 // openedx_webhooks.user.retired.v1 ({user_id, retired_at}) tells the receivers that subscribe.
 // Rows are found in SQL (JSON paths over events and outcomes, text search over bodies), rewritten here, and
 // written back in one transaction per batch. The username and email asked with are never stored.
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgArray, rowsOf, type Db, type DbHandle } from '../db/client';
@@ -103,7 +104,8 @@ type Id = string | number;
 /** Rows matched by any of the learner's values, or their id under a user key. */
 async function matches(handle: DbHandle, who: Learner) {
   const vars = JSON.stringify({ v: who.values, id: who.userId ?? -1 });
-  const valuesPath = `$.** ? (${who.values.map((_, i) => `@ == $v[${i}]`).join(' || ') || 'false'})`;
+  // No value to look for (a retirement by user id only): a predicate that matches nothing (`false` alone is not one).
+  const valuesPath = `$.** ? (${who.values.map((_, i) => `@ == $v[${i}]`).join(' || ') || '1 == 0'})`;
   const idPath = '$.** ? (@.user.id == $id || @.user_id == $id || @.lms_user_id == $id)';
   const likes = [...new Set(who.values.flatMap((v) => [v, encodeURIComponent(v), formEncode(v)]))];
   const textMatch = (col: string) => {
@@ -219,21 +221,47 @@ const learnerOf = (r: RetirementRequest): Learner => ({
   values: [r.username, r.email].filter((v): v is string => !!v),
 });
 
-/** Retires a learner: erases, cancels, audits (counts only) and emits the service event. */
-export async function retire(handle: DbHandle, input: unknown, ctx: AuditContext): Promise<Result<RetirementJson>> {
+/** An Idempotency-Key header as sent: visible ASCII, 1 to 200 characters. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'The Idempotency-Key header must be 1 to 200 visible characters (a UUID, for example).');
+
+/**
+ * What identifies a request sent again: the sender's key and the request itself, hashed (the key is not stored, so
+ * the hash says nothing about the learner). The same key with another learner is another retirement, never skipped.
+ */
+function requestKeyOf(key: string, r: RetirementRequest): string {
+  return createHash('sha256').update(JSON.stringify([key, r.user_id ?? null, r.username ?? null, r.email ?? null])).digest('hex');
+}
+
+/**
+ * Retires a learner: erases, cancels, audits (counts only) and emits the service event. With the sender's
+ * `Idempotency-Key`, a request sent again (its answer lost) is the same retirement: answered with it, nothing done
+ * twice; one that stopped half-way (the process ended) is finished.
+ */
+export async function retire(handle: DbHandle, input: unknown, ctx: AuditContext, key: string | null = null): Promise<Result<RetirementJson>> {
   const parsed = retirementRequest.safeParse(input);
   if (!parsed.success) return invalid(parsed.error, input);
+  const keyCheck = key === null ? null : idempotencyKey.safeParse(key);
+  if (keyCheck && !keyCheck.success) return { ok: false, status: 400, error: keyCheck.error.issues[0]!.message };
   const who = learnerOf(parsed.data);
-  const [row] = await handle.db.insert(retirements).values({ userId: who.userId }).returning();
+  const requestKey = key === null ? null : requestKeyOf(key, parsed.data);
+  let [row] = await handle.db.insert(retirements).values({ userId: who.userId, requestKey }).onConflictDoNothing().returning();
+  if (!row) {
+    [row] = await handle.db.select().from(retirements).where(sql`${retirements.requestKey} = ${requestKey}`);
+    if (row!.doneAt) return ok(retirementJson(row!));
+  }
   const counts = await erase(handle, who, await matches(handle, who));
   const doneAt = new Date();
   const [done] = await handle.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
+    // Only the request that finishes it audits it (two copies of one request may run side by side).
     const updated = await tx
       .update(retirements)
       .set({ doneAt, events: counts.events, deliveries: counts.deliveries, filterCalls: counts.filterCalls, cancelled: counts.cancelled })
-      .where(sql`${retirements.id} = ${row!.id}`)
+      .where(sql`${retirements.id} = ${row!.id} and ${retirements.doneAt} is null`)
       .returning();
+    if (!updated.length) return updated;
     await recordAudit(tx, ctx, {
       action: 'learner.retired',
       targetType: 'retirement',
@@ -248,8 +276,12 @@ export async function retire(handle: DbHandle, input: unknown, ctx: AuditContext
     });
     return updated;
   });
+  if (!done) {
+    const [other] = await handle.db.select().from(retirements).where(sql`${retirements.id} = ${row!.id}`);
+    return ok(retirementJson(other!));
+  }
   await emitServiceEvent(handle, 'openedx_webhooks.user.retired.v1', { user_id: who.userId, retired_at: doneAt.toISOString() }, `user.retired:${row!.id}`, doneAt);
-  return ok(retirementJson(done!));
+  return ok(retirementJson(done));
 }
 
 export async function listRetirements(handle: DbHandle): Promise<RetirementJson[]> {

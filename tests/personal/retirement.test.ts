@@ -129,6 +129,39 @@ describe.each([
     expect((event!.data as { user_id: number }).user_id).toBe(7);
   });
 
+  it('with an Idempotency-Key: a request sent again is the same retirement (one row, one audit, one event); another learner is another', async () => {
+    const send = (body: unknown, key: string) => {
+      const req = requestTo('http://localhost', () => keys.events)('POST', '/api/v1/retirements', body);
+      req.headers.set('idempotency-key', key);
+      return call(retireRoute(req, undefined as never));
+    };
+    const count = async (q: ReturnType<typeof sql>) => ((await handle.rows<{ n: number }>(q))[0]!.n);
+    const audits = () => count(sql`select count(*)::int as n from audit_log where action = 'learner.retired'`);
+    const emitted = () => count(sql`select count(*)::int as n from events where event_type = 'openedx_webhooks.user.retired.v1'`);
+    const [a0, e0, r0] = [await audits(), await emitted(), await count(sql`select count(*)::int as n from retirements`)];
+
+    const key = 'retirement:3f0c8f0e-8a3a-4b55-9d2c-6b1d2f1e9a01';
+    // Two copies at once (the relay's answer lost, sent again while the first still runs), then a third later.
+    const [first, second] = await Promise.all([send({ user_id: 99, username: 'gone_user' }, key), send({ user_id: 99, username: 'gone_user' }, key)]);
+    const third = await send({ user_id: 99, username: 'gone_user' }, key);
+    for (const r of [first, second, third]) expect(r).toMatchObject({ status: 202, body: { id: first.body.id, status: 'done' } });
+    expect([await audits(), await emitted(), await count(sql`select count(*)::int as n from retirements`)]).toEqual([a0 + 1, e0 + 1, r0 + 1]);
+
+    // The same key for another learner is never taken for the first one's retirement.
+    const other = await send({ user_id: 100 }, key);
+    expect(other.status).toBe(202);
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(await audits()).toBe(a0 + 2);
+
+    const bad = await send({ user_id: 101 }, 'a key with spaces');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('The Idempotency-Key header must be 1 to 200 visible characters (a UUID, for example).');
+    expect(await audits()).toBe(a0 + 2);
+    // The stored key is a hash of the key and the request: neither the key nor the learner can be read from it.
+    const stored = await handle.rows<{ k: string }>(sql`select request_key as k from retirements where request_key is not null`);
+    expect(stored.map((r) => r.k).every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true);
+  });
+
   it("exports what is stored of a learner (owners), and Ada's export now holds no personal data", async () => {
     const bob = await call(exportRoute(api('GET', `/api/v1/retirements/export?email=${encodeURIComponent(BOB.email)}`), undefined as never));
     expect(bob.status).toBe(200);

@@ -68,10 +68,12 @@ def _label(body: Any) -> str:
     return f"{body.get('event_type')} {body.get('metadata', {}).get('id')}"
 
 
-def deliver(body: dict[str, Any] | str, path: str = "/api/events") -> tuple[str, str]:
+def deliver(
+    body: dict[str, Any] | str, path: str = "/api/events", headers: dict[str, str] | None = None
+) -> tuple[str, str]:
     """One POST /api/events (or, for a retirement, /api/v1/retirements): (SENT | RETRY | DROPPED, what happened).
     RETRY: no answer, 5xx, 408, 429, 401, 403."""
-    res = client.call("POST", path, body)
+    res = client.call("POST", path, body, headers=headers)
     if res.ok:
         return SENT, ""
     reason = res.error or f"HTTP {res.status}"
@@ -98,7 +100,11 @@ def attempt_row(event_id: str, body: str) -> str:
     retirement row (retirement.py) goes to POST /api/v1/retirements, an event to POST /api/events."""
     from . import outbox, retirement
 
-    outcome, reason = deliver(body, retirement.PATH if retirement.is_retirement(event_id) else "/api/events")
+    if retirement.is_retirement(event_id):
+        # The row's id as Idempotency-Key: a retirement sent again (its answer lost) is not done twice.
+        outcome, reason = deliver(body, retirement.PATH, {"idempotency-key": event_id})
+    else:
+        outcome, reason = deliver(body)  # an event sent again is stored once per metadata.id by the service
     if outcome == RETRY:
         delay = outbox.failed(event_id, reason)
         if delay is not None and dispatcher.running():

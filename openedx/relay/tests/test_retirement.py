@@ -23,12 +23,14 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_CRITICAL
 from openedx.core.djangoapps.user_api.models import UserRetirementStatus
 
@@ -163,6 +165,9 @@ def test_the_service_answering_503_is_retried_until_it_takes_the_retirement(
     wait_until(lambda: not OutboxEvent.objects.exists(), 20, "the retirement row was not deleted once taken")
     assert len(stub.calls()) == 3  # two refused, the third taken, then nothing
     assert stub.bodies() == [{"user_id": user.pk, "username": "ada", "email": "ada@example.com"}] * 3
+    # One Idempotency-Key for every attempt of the row: the service does a retirement sent again once.
+    keys = {call.headers.get("idempotency-key") for call in stub.calls()}
+    assert len(keys) == 1 and next(iter(keys)).startswith(retirement.ID_PREFIX)
 
 
 def test_an_unreachable_service_raises_nothing_and_gets_the_retirement_once_it_is_back(
@@ -233,6 +238,25 @@ def test_the_real_service_records_the_retirement(relay: Any) -> None:
     wait_until(lambda: not OutboxEvent.objects.exists(), 30, "the service did not take the retirement")
     items = relay.api("GET", "/api/v1/retirements").json()["items"]
     assert user.pk in [item["user_id"] for item in items]
+
+
+def test_a_retirement_sent_again_is_recorded_once_by_the_real_service(relay: Any) -> None:
+    """The service took the retirement but its answer was lost (the relay saw no answer): the row is sent again, with
+    the same Idempotency-Key, and the service answers with the same retirement instead of doing it twice."""
+    from openedx_webhooks_relay import tasks
+
+    user = learner_being_retired("nora", "nora@example.com")
+    event_id, body = f"{retirement.ID_PREFIX}{uuid.uuid4()}", json.dumps({"user_id": user.pk, "username": "nora"})
+    before = relay.api("GET", "/api/v1/retirements").json()["items"]
+    now = timezone.now()
+    OutboxEvent.objects.create(
+        event_id=event_id, event_type=retirement.RETIREMENT, body=body, created=now, next_attempt=now
+    )
+    assert tasks.attempt_row(event_id, body) == tasks.SENT
+    assert tasks.attempt_row(event_id, body) == tasks.SENT  # the same row again, as after a lost answer
+    after = relay.api("GET", "/api/v1/retirements").json()["items"]
+    assert len(after) == len(before) + 1
+    assert [i["user_id"] for i in after].count(user.pk) == [i["user_id"] for i in before].count(user.pk) + 1
 
 
 PROBE = r"""

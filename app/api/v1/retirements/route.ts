@@ -13,7 +13,8 @@ export const POST = withAdmin(
   async (req, _ctx, actor) => {
     const body = await readJsonBody(req, env().MAX_BODY_BYTES);
     if (!body.ok) return body.response;
-    const done = await retire(await getDb(), body.value, auditOf(req, actor));
+    // The relay sends its outbox row's id as Idempotency-Key: a retirement sent again is answered, not done twice.
+    const done = await retire(await getDb(), body.value, auditOf(req, actor), req.headers.get('idempotency-key'));
     if (!done.ok) return failureResponse(done);
     // Done by the time it answers; 202 as the contract says, with the status.
     return json({ id: done.value.id, status: 'done' }, 202);
