@@ -44,16 +44,32 @@ class WebhooksRelayConfig(AppConfig):
         except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
             log.exception("openedx-webhooks-relay: could not merge its step into OPEN_EDX_FILTERS_CONFIG")
         try:
-            from . import catalog, events, tasks
-            from .routing import routing
+            from . import events, forksafe
 
-            routing.load_at_start()
             events.connect_all()
             _connect_retirement()
-            tasks.start()  # this process sweeps the outbox (a forked child starts its own thread)
-            catalog.sync_in_background()
+            if forksafe.uwsgi_master():
+                # uWSGI forks its workers from this process with C fork() (Tutor: lazy-apps = false): nothing may run
+                # beside it then. Each worker starts the relay's work once forked.
+                log.info("openedx-webhooks-relay: uWSGI master: routing, outbox and catalog start in each worker")
+                forksafe.start_after_fork(start_work)
+            else:
+                start_work()
         except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
             log.exception("openedx-webhooks-relay: could not start; events are not relayed")
+
+
+def start_work() -> None:
+    """Routing from the cache (then the service), this process's outbox thread, the catalog sync."""
+    try:
+        from . import catalog, tasks
+        from .routing import routing
+
+        routing.load_at_start()
+        tasks.start()  # this process sweeps the outbox (a forked child starts its own thread)
+        catalog.sync_in_background()
+    except Exception:  # noqa: BLE001 - the platform must start even if the relay cannot
+        log.exception("openedx-webhooks-relay: could not start its work; events wait in the outbox")
 
 
 def _connect_retirement() -> None:

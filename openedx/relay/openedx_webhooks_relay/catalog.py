@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from . import __version__, client
+from . import __version__, client, forksafe
 from .events import all_signals, signal_names
 
 log = logging.getLogger(__name__)
@@ -282,12 +282,13 @@ def sync_if_changed() -> client.Result | None:
 
 def sync_in_background() -> threading.Thread | None:
     """At start, off the start-up path; a failure is logged and tried again at the next start."""
-    if not client.enabled() or not client.setting("OPENEDX_WEBHOOKS_CATALOG_SYNC"):
+    if not client.enabled() or not client.setting("OPENEDX_WEBHOOKS_CATALOG_SYNC") or forksafe.uwsgi_master():
         return None
 
     def run() -> None:
         try:
-            sync_if_changed()
+            with forksafe.working():
+                sync_if_changed()
         except Exception:  # noqa: BLE001
             log.exception("openedx-webhooks-relay: catalog sync failed")
 

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from . import __version__
+from . import __version__, forksafe
 from .settings.common import DEFAULTS
 
 log = logging.getLogger(__name__)
@@ -170,10 +170,12 @@ def send_in_background(path: str, body: Any, what: str) -> bool:
 
     def run() -> None:
         try:
-            res = call("POST", path, body)
+            with forksafe.working():
+                res = call("POST", path, body)
             if not res.ok and res.transient:
                 time.sleep(1.0)
-                res = call("POST", path, body)
+                with forksafe.working():
+                    res = call("POST", path, body)
             if not res.ok:
                 log.warning(
                     "openedx-webhooks-relay: %s not recorded by the service (%s)",

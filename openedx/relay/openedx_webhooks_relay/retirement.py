@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connections, router, transaction
 
-from . import client, outbox
+from . import client, forksafe, outbox
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,8 @@ def send(body: dict[str, Any]) -> None:
 
 def _post_in_background(text: str) -> None:
     def post() -> None:
-        res = client.call("POST", PATH, text)
+        with forksafe.working():
+            res = client.call("POST", PATH, text)
         if not res.ok:
             log.error("openedx-webhooks-relay: retirement not taken by the service (%s)", res.error or res.status)
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import client
+from . import client, forksafe
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class Routing:
             return MAX_TTL
 
     def _kick(self) -> None:
-        if not client.enabled():
+        if not client.enabled() or forksafe.uwsgi_master():
             return
         if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
             with self._lock:
@@ -159,7 +159,8 @@ class Routing:
 
     def _loop(self) -> None:
         while True:
-            self.refresh()
+            with forksafe.working():
+                self.refresh()
             # Asked again when a lookup finds the answer stale; idle processes make no calls.
             self._wake.wait()
             self._wake.clear()

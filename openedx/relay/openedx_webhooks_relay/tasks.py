@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any
 
-from . import client
+from . import client, forksafe
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +220,8 @@ class Dispatcher:
         return True
 
     def ensure(self) -> None:
-        """Starts this process's thread (once per process: a forked child starts its own)."""
-        if self._pid == os.getpid():
+        """Starts this process's thread (once per process: a forked child starts its own; none in a uWSGI master)."""
+        if self._pid == os.getpid() or forksafe.uwsgi_master():
             return
         with self._lock:
             if self._pid == os.getpid():
@@ -289,22 +289,27 @@ class Dispatcher:
 
     def _loop(self) -> None:
         while True:
-            # _busy is set before items leave the inbox, so drain() never sees both empty while one is in hand.
-            self._busy = 1
-            try:
-                items = self._take()
-                if items:
-                    self._handle(items)
-                    continue
-                self._retry_in_memory()
-                if self._due():
-                    self._sweep()
-            except Exception:  # noqa: BLE001 - the thread must live on
-                log.exception("openedx-webhooks-relay: events not handed off")
-            finally:
-                self._busy = 0
-                _close_connections()
-            time.sleep(self.POLL)
+            # A turn is one piece of work for forksafe: the process does not fork in the middle of it (its database
+            # connection is closed at the end of the turn, so a child never inherits it open).
+            with forksafe.working():
+                # _busy is set before items leave the inbox, so drain() never sees both empty while one is in hand.
+                self._busy = 1
+                try:
+                    items = self._take()
+                    if items:
+                        self._handle(items)
+                    else:
+                        self._retry_in_memory()
+                        if self._due():
+                            self._sweep()
+                except Exception:  # noqa: BLE001 - the thread must live on
+                    log.exception("openedx-webhooks-relay: events not handed off")
+                    items = []
+                finally:
+                    self._busy = 0
+                    _close_connections()
+            if not items:
+                time.sleep(self.POLL)
 
     def _handle(self, items: list[tuple[str, Any]]) -> None:
         rows = [value for kind, value in items if kind == "row"]
