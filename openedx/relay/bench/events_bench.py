@@ -1,7 +1,7 @@
 """What the relay adds to a platform request that sends an event: the same request timed with no receiver at all
 (the bare baseline, measured in the same run) and with the relay connected in each of its situations.
 
-    cd openedx/relay && .venv-ulmo/bin/python bench/events_bench.py [--n 600] [--burst]
+    cd openedx/relay && .venv-ulmo/bin/python bench/events_bench.py [--n 600]
 
 One "request" is what an ATOMIC_REQUESTS view of the LMS does around an event (Tutor sets ATOMIC_REQUESTS:
 tutor/templates/apps/openedx/config/partials/auth.yml line 16): a transaction that writes one row of the platform
@@ -9,10 +9,19 @@ tutor/templates/apps/openedx/config/partials/auth.yml line 16): a transaction th
 timed too, since the outbox's row is written by that transaction. The database is a temporary SQLite file in WAL
 mode, migrated here, with synchronous=NORMAL so that the disk's fsync noise does not hide the relay's cost.
 
-In celery mode a web process only writes the row (a Celery worker's poll publishes it; this bench runs no worker,
-so the rows stay); in thread mode the process's relay thread posts it to a stand-in service (a subprocess on
+In celery mode a web process only writes the row (a Celery worker's poll publishes it; this bench runs no worker
+and deletes the rows between two requests, untimed, as the poll would); celery mode is measured before the
+configurations that start the relay thread (outbox off, thread mode), since a web process in celery mode has none;
+in thread mode the process's relay thread posts it to a stand-in service (a subprocess on
 loopback answering 202) after the commit. "Outbox off" hands the body to the relay thread, which publishes it to
 the local Redis (a queue of its own, deleted afterwards). What is timed is the caller's wait.
+
+The configurations are measured **interleaved**, request by request (baseline, not routed, routed, baseline, …, in
+a rotating order), not one block after the other: on this machine the same bare request drifts by ±100 µs p50
+between consecutive blocks of 600 (the SQLite WAL, the allocator, the CPU's caches), more than the relay's own
+cost. After each switch one untimed request warms the signal's receiver cache. Phase 1 is celery mode (the default:
+no relay thread in the web process); phase 2 starts the relay thread (outbox off publishes from it, thread mode
+posts from it) and has its own baseline, measured with that thread idle in the process.
 
 A second table times the relay's receiver alone (what it adds inside send_event: routing lookup, body, outbox
 INSERT, on_commit registration), inside one open transaction, many times over. The load average is printed:
@@ -30,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +62,7 @@ from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED  # noqa: E
 
 from openedx_webhooks_relay import events, tasks  # noqa: E402
 from openedx_webhooks_relay.models import OutboxEvent  # noqa: E402
-from openedx_webhooks_relay.routing import routing  # noqa: E402
+from openedx_webhooks_relay.routing import Routes, routing  # noqa: E402
 from tests.filterapp.cases import make_enrollment  # noqa: E402
 from tests.filterapp.models import CourseEnrollment  # noqa: E402
 from tests.test_events import enrollment  # noqa: E402
@@ -78,56 +88,100 @@ print(s.server_address[1], flush=True)
 s.serve_forever()
 """
 
-BURST = False
 ENROLLMENT = enrollment()
 ROW = 0
+SPLIT: list[tuple[float, float, float]] = []  # per request: µs in the write, in send_event, in the commit
 
 
 def request(i: int) -> None:
     """One platform request: a write, the event, the commit (and the relay's on_commit hand-off)."""
+    t0 = time.perf_counter_ns()
     with transaction.atomic():
         CourseEnrollment.objects.filter(pk=ROW).update(mode="honor" if i % 2 else "audit")
+        t1 = time.perf_counter_ns()
         COURSE_ENROLLMENT_CREATED.send_event(enrollment=ENROLLMENT)
+        t2 = time.perf_counter_ns()
+    SPLIT.append(((t1 - t0) / 1000, (t2 - t1) / 1000, (time.perf_counter_ns() - t2) / 1000))
 
 
 def settle() -> None:
-    """Waits until the relay's thread has handed off everything (and, outbox on, the rows are gone)."""
+    """Waits until the relay's thread has handed off everything."""
     tasks.dispatcher.drain(60)
 
 
-def timed(n: int) -> list[float]:
-    """Microseconds per request. The relay's thread finishes its work between two requests, as it does between a
-    platform's requests (each sending an event or two); a burst is measured by --burst."""
-    for i in range(min(200, n)):
-        request(i)
+ROUTED = Routes(frozenset({"*"}), frozenset(), "bench", None, True)
+NOT_ROUTED = Routes(
+    frozenset({"org.openedx.learning.student.registration.completed.v1"}), frozenset(), "b", None, False
+)
+
+
+def bare() -> None:
+    """No receiver on the event (the platform without the relay)."""
+    COURSE_ENROLLMENT_CREATED.disconnect(dispatch_uid=events.DISPATCH_UID)
+
+
+def noop_receiver(**kwargs: object) -> None:
+    """A receiver that does nothing: what openedx-events and Django's signal charge for any receiver at all."""
+
+
+def noop() -> None:
+    bare()  # one receiver under the relay's dispatch_uid at a time (connect keeps an existing one)
+    COURSE_ENROLLMENT_CREATED.connect(noop_receiver, weak=False, dispatch_uid=events.DISPATCH_UID)
+
+
+def relay(routes: Routes, mode: str, outbox: bool = True) -> Callable[[], None]:
+    def enter() -> None:
+        bare()
+        COURSE_ENROLLMENT_CREATED.connect(events.relay_event, weak=False, dispatch_uid=events.DISPATCH_UID)
+        settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = mode
+        settings.OPENEDX_WEBHOOKS_OUTBOX = outbox
+        routing._routes = routes
+        routing._fetched_at = time.monotonic() + 3600  # no refresh during the measure
+
+    return enter
+
+
+def tidy() -> None:
+    """Between two requests, untimed: the relay's thread has handed off everything, and the outbox rows a Celery
+    worker's poll would have taken are gone (the table stays as small as in production)."""
     settle()
-    out = []
-    for i in range(n):
-        t0 = time.perf_counter_ns()
-        request(i)
-        out.append((time.perf_counter_ns() - t0) / 1000)
-        if not BURST:
-            # The same pause in every configuration (the baseline too): a process coming back from a sleep
-            # runs colder, and only the relay's configurations would otherwise pay for it.
-            settle()
+    OutboxEvent.objects.all().delete()
+
+
+def interleaved(n: int, configs: list[tuple[str, Callable[[], None]]]) -> dict[str, tuple[list[float], list]]:
+    """Microseconds per request and the parts of each, by configuration, measured in turn request by request."""
+    out: dict[str, tuple[list[float], list]] = {name: ([], []) for name, _ in configs}
+    warm = min(100, n)
+    for i in range(n + warm):
+        k = i % len(configs)
+        for name, enter in configs[k:] + configs[:k]:  # a rotating order: none is always first
+            enter()
+            request(i)  # untimed: the signal's receiver cache is rebuilt after a connect or disconnect
+            tidy()
+            t0 = time.perf_counter_ns()
+            request(i)
+            took = (time.perf_counter_ns() - t0) / 1000
+            if i >= warm:
+                out[name][0].append(took)
+                out[name][1].append(SPLIT[-1])
+            tidy()
             time.sleep(0.002)
-    settle()
     return out
 
 
-def stub(events_routed: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-c", STUB, events_routed], stdout=subprocess.PIPE, text=True)
+def parts(name: str, split: list[tuple[float, float, float]]) -> str:
+    """Where one configuration's request time goes: the platform's write, send_event (the receivers), the commit."""
+    cols = []
+    for label, k in (("write", 0), ("send_event", 1), ("commit", 2)):
+        q = statistics.quantiles([s[k] for s in split], n=100)
+        cols.append(f"{label} {q[49]:6.1f} / {q[98]:6.1f}")
+    return f"  {name:<56} " + "   ".join(cols)
+
+
+def stub() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-c", STUB, "*"], stdout=subprocess.PIPE, text=True)
     port = proc.stdout.readline().strip()
     return proc, f"http://127.0.0.1:{port}"
-
-
-def configure(url: str, mode: str, outbox: bool = True) -> None:
-    settings.OPENEDX_WEBHOOKS_URL = url
-    settings.OPENEDX_WEBHOOKS_API_KEY = "bench-key-0123456789abcdef"
-    settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = mode
-    settings.OPENEDX_WEBHOOKS_OUTBOX = outbox
-    routing.reset()
-    routing.refresh()
 
 
 def row(name: str, us: list[float], base: list[float] | None) -> str:
@@ -137,7 +191,17 @@ def row(name: str, us: list[float], base: list[float] | None) -> str:
     if base is not None:
         b = statistics.quantiles(base, n=100)
         extra = f"   added: p50 {p50 - b[49]:7.1f} µs, p99 {p99 - b[98]:7.1f} µs"
-    return f"{name:<52} p50 {p50:7.1f} µs  p99 {p99:7.1f} µs  mean {statistics.fmean(us):7.1f} µs{extra}"
+    return f"{name:<58} p50 {p50:7.1f} µs  p99 {p99:7.1f} µs  mean {statistics.fmean(us):7.1f} µs{extra}"
+
+
+def report(results: dict[str, tuple[list[float], list]]) -> None:
+    names = list(results)
+    base = results[names[0]][0]
+    for name in names:
+        print(row(name, results[name][0], None if name == names[0] else base))
+    print("  where the time goes (µs, p50 / p99 of each part; the parts' p99 come from different requests):")
+    for name in names:
+        print(parts(name, results[name][1]))
 
 
 def receiver_only(n: int) -> list[tuple[str, list[float]]]:
@@ -153,83 +217,82 @@ def receiver_only(n: int) -> list[tuple[str, list[float]]]:
             times.append((time.perf_counter_ns() - t0) / 1000)
         return times
 
-    from openedx_webhooks_relay.routing import Routes
-
+    settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = "celery"
     with transaction.atomic():
-        routing._routes = Routes(frozenset({"*"}), frozenset(), "bench", None, True)
-        routing._fetched_at = time.monotonic() + 3600  # no refresh during the measure
+        routing._routes = ROUTED
+        routing._fetched_at = time.monotonic() + 3600
         settings.OPENEDX_WEBHOOKS_OUTBOX = True
         out.append(("receiver alone, routed, outbox (INSERT in the transaction)", run(n)))
         settings.OPENEDX_WEBHOOKS_OUTBOX = False
         out.append(("receiver alone, routed, outbox off", run(n)))
-        routing._routes = Routes(frozenset({"nothing"}), frozenset(), "bench", None, False)
+        routing._routes = NOT_ROUTED
         out.append(("receiver alone, event type not routed", run(n * 10)))
         transaction.set_rollback(True)
     routing.reset()
     return out
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
-    global BURST, ROW
+    global ROW
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=600)
-    parser.add_argument("--burst", action="store_true", help="send back to back (the relay's thread competes)")
-    args = parser.parse_args()
-    n = args.n
-    BURST = args.burst
+    n = parser.parse_args().n
     from importlib.metadata import version
 
     call_command("migrate", run_syncdb=True, verbosity=0)
     ROW = make_enrollment().pk
     print(
-        f"one request (write + send_event + commit), {n} each{' back to back' if BURST else ''}; "
-        f"openedx-events {version('openedx-events')}, Python {sys.version.split()[0]}, SQLite (WAL), "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at start"
+        f"one request (write + send_event + commit), {n} of each configuration, interleaved; openedx-events "
+        f"{version('openedx-events')}, Python {sys.version.split()[0]}, SQLite (WAL); load average {load()} at start"
     )
-
     events.disconnect_all()
-    base = timed(n)
-    print(row("no receiver connected (baseline)", base, None))
+    from tests.celery_app import app
 
-    events.connect_all()
-    results = []
-    routed, url = stub("org.openedx.learning.student.registration.completed.v1")
+    app.set_current()
+    proc, url = stub()
+    settings.OPENEDX_WEBHOOKS_URL = url
+    settings.OPENEDX_WEBHOOKS_API_KEY = "bench-key-0123456789abcdef"
     try:
-        configure(url, "thread")
-        results.append(("relay, event type not routed", timed(n)))
-    finally:
-        routed.terminate()
-    proc, url = stub("*")
-    try:
-        configure(url, "thread")
-        results.append(("relay, routed, outbox, thread mode", timed(n)))
-        from tests.celery_app import app
-
-        app.set_current()
+        print("phase 1, celery mode (the default; no relay thread in the web process):")
+        report(
+            interleaved(
+                n,
+                [
+                    ("no receiver connected (baseline)", bare),
+                    ("a receiver that does nothing (any receiver's price)", noop),
+                    ("relay, event type not routed", relay(NOT_ROUTED, "celery")),
+                    ("relay, routed, outbox (the row only)", relay(ROUTED, "celery")),
+                ],
+            )
+        )
+        assert not tasks.dispatcher.running(), "celery mode started a relay thread in the web process"
         import redis
 
         queue = settings.CELERY_TASK_DEFAULT_QUEUE
         broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        configs = [("no receiver connected (baseline; relay thread idle)", bare)]
         try:
             broker.ping()
-            configure(url, "celery")
-            results.append(("relay, routed, outbox, celery mode (row only)", timed(n)))
-            configure(url, "celery", outbox=False)
-            results.append(("relay, routed, outbox off, celery mode (publish)", timed(n)))
+            configs.append(("relay, routed, outbox off, celery mode (publish)", relay(ROUTED, "celery", outbox=False)))
         except redis.RedisError as exc:
-            print(f"celery mode skipped: Redis at {settings.CELERY_BROKER_URL} does not answer ({exc})")
+            print(f"outbox off skipped: Redis at {settings.CELERY_BROKER_URL} does not answer ({exc})")
+        configs.append(("relay, routed, outbox, thread mode (posts it)", relay(ROUTED, "thread")))
+        tasks.dispatcher.ensure()
+        print("phase 2, the relay thread running in the process:")
+        try:
+            report(interleaved(n, configs))
         finally:
             broker.delete(queue, f"_kombu.binding.{queue}")
     finally:
         proc.terminate()
-    for name, us in results:
-        print(row(name, us, base))
     settings.OPENEDX_WEBHOOKS_URL = "http://127.0.0.1:9"  # nothing is sent: the receiver's own work only
     for name, us in receiver_only(n):
         print(row(name, us, None))
-    left = OutboxEvent.objects.count()
-    print(f"outbox rows left: {left} (celery mode: waiting for a worker, which this bench does not run)")
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
+    print(f"outbox rows left: {OutboxEvent.objects.count()}; load average {load()} at the end")
     print("targets: routed ≤ 250 µs added at p99, not routed ≤ 10 µs added at p99")
 
 
