@@ -84,6 +84,11 @@ def not_applied(path: str, reason: str, *, refusal: bool = False, error: bool = 
         log.exception("openedx-webhooks-relay: change to %s ignored", path)
     else:
         log.warning("openedx-webhooks-relay: change to %s ignored: %s", path, reason)
+    _list(path, reason)
+
+
+def _list(path: str, reason: str) -> None:
+    """A change left out, listed for the report of the apply_changes call running in this context (if it wants one)."""
     report = _left_out.get()
     if report is not None and len(report) < 100:
         report.append({"path": path[:300], "reason": reason[:300]})
@@ -452,10 +457,7 @@ def _model(obj: models.Model, change: Any, path: str) -> models.Model:
         log.exception(
             "openedx-webhooks-relay: change to %s not saved; the %s is left as it was", path, type(obj).__name__
         )
-        report = _left_out.get()
-        if report is not None and len(report) < 100:
-            reason = f"not saved ({type(exc).__name__}); the {type(obj).__name__} is left as it was"
-            report.append({"path": path[:300], "reason": reason})
+        _list(path, f"not saved ({type(exc).__name__}); the {type(obj).__name__} is left as it was")
     return obj
 
 

@@ -96,8 +96,20 @@ if hasattr(os, "register_at_fork"):
     )
 
 
+_master: tuple[int, bool] = (0, False)  # (pid, uwsgi_master() in that process)
+
+
 def uwsgi_master() -> bool:
-    """True in a uWSGI master process (it forks the workers with C fork(): no thread may run in it)."""
+    """True in a uWSGI master process (it forks the workers with C fork(): no thread may run in it). Decided once
+    per process: it is asked where the relay would start a thread, and a failed `import uwsgi` searches sys.path."""
+    global _master
+    pid = os.getpid()
+    if _master[0] != pid:
+        _master = (pid, _in_uwsgi_master())
+    return _master[1]
+
+
+def _in_uwsgi_master() -> bool:
     try:
         import uwsgi  # type: ignore[import-not-found]  # only importable inside uWSGI
     except ImportError:
