@@ -113,6 +113,16 @@ class Service:
                 self.proc.kill()
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Ends a process a test started: SIGTERM, then SIGKILL if it is still there after `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def service() -> Iterator[Service]:
     svc = Service()

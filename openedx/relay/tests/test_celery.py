@@ -16,7 +16,7 @@ from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
 
 from openedx_webhooks_relay import tasks
 
-from .conftest import refresh_routing
+from .conftest import refresh_routing, stop_process
 from .test_events import ENROLLMENT, enrollment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,11 +111,7 @@ def test_events_sent_while_the_service_is_down_arrive_once_it_is_back(
         assert users == [1, 2, 3, 4, 5]
     finally:
         if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_process(worker, 20)
         if not _healthy(relay):
             relay.start()  # the next tests need the service
 

@@ -33,7 +33,7 @@ from openedx_webhooks_relay import tasks
 from openedx_webhooks_relay.models import OutboxEvent
 from openedx_webhooks_relay.routing import routing
 
-from .conftest import Received, refresh_routing
+from .conftest import Received, refresh_routing, stop_process
 from .test_events import ENROLLMENT, enrollment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -127,12 +127,7 @@ def celery_worker(queue: str, url: str, key: str, log: Path, *args: str, **env: 
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
+        stop_process(worker)
 
 
 def test_a_worker_recycled_after_every_task_loses_no_event(

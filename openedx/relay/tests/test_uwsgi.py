@@ -8,7 +8,6 @@ each worker starts its own (routing, and in thread mode the outbox thread) once 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from .conftest import stop_process
 
 RELAY_DIR = Path(__file__).resolve().parents[1]
 UWSGI = Path(sys.executable).with_name("uwsgi")
@@ -91,10 +92,4 @@ def test_no_relay_thread_runs_in_the_uwsgi_master_and_each_worker_starts_its_own
                 assert "openedx-webhooks-events" in body["threads"], body
         assert "uWSGI master: routing, outbox and catalog start in each worker" in log.read_text()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(tmp_path / "db.sqlite3", ignore_errors=True)
+        stop_process(proc, 20)
