@@ -14,6 +14,7 @@ never in the broker.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 from typing import Any
@@ -27,8 +28,9 @@ from .models import OutboxEvent
 log = logging.getLogger(__name__)
 
 MAX_DELAY = 3600.0
-_insert: dict[str, str] = {}
+_insert: dict[tuple[str, bool], str] = {}
 _ready: dict[str, bool] = {}
+_ALIAS: str | None = None
 
 
 def enabled() -> bool:
@@ -83,20 +85,33 @@ def _table_ready(alias: str) -> bool:
 
 def table_exists() -> bool:
     """The outbox table exists in the outbox's database (checked once per process)."""
-    return _table_ready(router.db_for_write(OutboxEvent))
+    return _table_ready(_alias())
 
 
-def _insert_sql(alias: str) -> str:
-    sql = _insert.get(alias)
+def _alias() -> str:
+    """The outbox's database (asked of the routers once per process: routing a model's writes does not change)."""
+    global _ALIAS
+    if _ALIAS is None:
+        _ALIAS = router.db_for_write(OutboxEvent)
+    return _ALIAS
+
+
+_COLUMNS = ("event_id", "event_type", "body", "created", "next_attempt", "attempts", "last_error")
+
+
+def _insert_sql(alias: str, native: bool) -> str:
+    """The INSERT with Django's `%s` placeholders, or (`native`) the DB-API driver's own (SQLite's `?`)."""
+    sql = _insert.get((alias, native))
     if sql is None:
-        ops = connections[alias].ops
-        cols = ("event_id", "event_type", "body", "created", "next_attempt", "attempts", "last_error")
+        conn = connections[alias]
+        ops = conn.ops
+        mark = "?" if native and conn.vendor == "sqlite" else "%s"
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
             ops.quote_name(OutboxEvent._meta.db_table),
-            ", ".join(ops.quote_name(c) for c in cols),
-            ", ".join(["%s"] * 7),
+            ", ".join(ops.quote_name(c) for c in _COLUMNS),
+            ", ".join([mark] * len(_COLUMNS)),
         )
-        _insert[alias] = sql
+        _insert[(alias, native)] = sql
     return sql
 
 
@@ -106,22 +121,34 @@ def write(event_id: str, event_type: str, body: str, grace: bool = False) -> boo
     `grace`: the writing process sends it itself (thread mode), so other processes' sweeps leave it alone for a
     sweep interval; otherwise it is due at once for the Celery workers' poll. False when it could not be written
     (no table yet): the caller hands the event off in memory instead.
+
+    SQLite and MySQL (the platform's database in production): the statement goes to the DB-API connection that
+    Django holds open, past Django's cursor wrappers (query logging, execute wrappers, the placeholder rewrite),
+    which cost more than the INSERT itself on the request path; a failed statement leaves their transaction
+    usable. PostgreSQL: through Django, in a savepoint, since a failed statement aborts the whole transaction there.
     """
-    alias = router.db_for_write(OutboxEvent)
-    if not _table_ready(alias):
+    alias = _ALIAS or _alias()
+    if not _ready.get(alias) and not _table_ready(alias):
         return False
     conn = connections[alias]
     now = timezone.now()
-    adapt = conn.ops.adapt_datetimefield_value
-    due = now + dt.timedelta(seconds=sweep_seconds()) if grace else now
-    params = [event_id, event_type, body, adapt(now), adapt(due), 0, ""]
-    if conn.vendor == "postgresql" and conn.in_atomic_block:
+    stamp = conn.ops.adapt_datetimefield_value(now)
+    due = conn.ops.adapt_datetimefield_value(now + dt.timedelta(seconds=sweep_seconds())) if grace else stamp
+    params = (event_id, event_type, body, stamp, due, 0, "")
+    raw = conn.connection
+    if raw is not None and conn.vendor in ("sqlite", "mysql"):
+        cursor = raw.cursor()
+        try:
+            cursor.execute(_insert.get((alias, True)) or _insert_sql(alias, True), params)
+        finally:
+            cursor.close()
+    elif conn.vendor == "postgresql" and conn.in_atomic_block:
         # A failed statement aborts a PostgreSQL transaction: a savepoint keeps the platform's usable.
         with transaction.atomic(using=alias), conn.cursor() as cursor:
-            cursor.execute(_insert_sql(alias), params)
+            cursor.execute(_insert_sql(alias, False), params)
     else:
         with conn.cursor() as cursor:
-            cursor.execute(_insert_sql(alias), params)
+            cursor.execute(_insert_sql(alias, False), params)
     return True
 
 
@@ -191,6 +218,7 @@ def keep(event_id: str, event_type: str, body: dict[str, Any]) -> bool:
 
 
 def encode(body: dict[str, Any]) -> str:
-    import json
+    return _ENCODER.encode(body)
 
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

@@ -168,15 +168,28 @@ def queue_name() -> str | None:
 
 def mode() -> str:
     """ "celery" or "thread" (thread when set so, when Celery is missing or runs tasks eagerly)."""
-    chosen = str(client.setting("OPENEDX_WEBHOOKS_EVENTS_DELIVERY") or "celery").lower()
-    if chosen != "celery" or send_event is None:
+    chosen = client.setting("OPENEDX_WEBHOOKS_EVENTS_DELIVERY") or "celery"
+    if (chosen != "celery" and str(chosen).lower() != "celery") or send_event is None:
         return "thread"
+    return "thread" if _eager() else "celery"
+
+
+_EAGER: tuple[Any, bool] = (None, True)  # (the Celery app, its task_always_eager), read once per app
+
+
+def _eager() -> bool:
+    """The current Celery app runs tasks eagerly (read once per app, on the request path of every routed event:
+    an app's configuration is set when the process starts)."""
+    global _EAGER
     try:
-        if send_event.app.conf.task_always_eager:
-            return "thread"
+        from celery import _state
+
+        app = _state.get_current_app()
+        if _EAGER[0] is not app:
+            _EAGER = (app, bool(app.conf.task_always_eager))
+        return _EAGER[1]
     except Exception:  # noqa: BLE001
-        return "thread"
-    return "celery"
+        return True
 
 
 class Dispatcher:
