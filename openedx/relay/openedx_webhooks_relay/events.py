@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import threading
 from functools import lru_cache, partial
 from typing import Any
 
@@ -35,10 +36,15 @@ def load_signal_modules() -> None:
 
 def all_signals() -> list[Any]:
     """Every OpenEdxPublicSignal of the installed openedx-events (tests' own signals left out)."""
+    return list(_signals())
+
+
+@lru_cache(maxsize=1)
+def _signals() -> tuple[Any, ...]:
     from openedx_events.tooling import OpenEdxPublicSignal
 
     load_signal_modules()
-    return [s for s in OpenEdxPublicSignal.all_events() if signal_names().get(s.event_type)]
+    return tuple(s for s in OpenEdxPublicSignal.all_events() if signal_names().get(s.event_type))
 
 
 @lru_cache(maxsize=1)
@@ -59,18 +65,61 @@ def signal_names() -> dict[str, str]:
     return names
 
 
+_lock = threading.Lock()
+_listening = False  # connect_all() ran: routing changes now connect and disconnect the receiver
+_connected: set[str] = set()  # the event types the receiver is connected to
+
+
 def connect_all() -> int:
-    """Connects the receiver to every signal; returns how many. New events of a newer release need no code."""
-    signals = all_signals()
-    for signal in signals:
-        signal.connect(relay_event, weak=False, dispatch_uid=DISPATCH_UID)
-    log.info("openedx-webhooks-relay: listening to %d Open edX events", len(signals))
-    return len(signals)
+    """Starts listening: the receiver on every signal routing may want (all of them until routing is known);
+    returns how many. New events of a newer release need no code."""
+    global _listening
+    with _lock:
+        _listening = True
+    count = follow(routing.routing.routes)
+    log.info("openedx-webhooks-relay: listening to %d of %d Open edX events", count, len(_signals()))
+    return count
 
 
 def disconnect_all() -> None:
-    for signal in all_signals():
-        signal.disconnect(dispatch_uid=DISPATCH_UID)
+    global _listening
+    with _lock:
+        _listening = False
+        for signal in _signals():
+            signal.disconnect(dispatch_uid=DISPATCH_UID)
+        _connected.clear()
+
+
+def follow(routes: routing.Routes | None) -> int:
+    """Connects the receiver to the signals some webhook routes, and disconnects it from the others: an event
+    nobody routes then costs the platform nothing, not even a call. While routing is not known (None), or a
+    webhook listens to every event, the receiver is on every signal. Routing calls this whenever its answer's
+    events change; the receiver still checks routing itself (a change reaches it before the connections do)."""
+    names = signal_names()
+    with _lock:
+        if not _listening:
+            return 0
+        for signal in _signals():
+            event_type = signal.event_type
+            wanted = (
+                routes is None
+                or routes.all_events
+                or event_type in routes.events
+                or names.get(event_type) in routes.events
+            )
+            if wanted and event_type not in _connected:
+                signal.connect(relay_event, weak=False, dispatch_uid=DISPATCH_UID)
+                _connected.add(event_type)
+            elif not wanted and event_type in _connected:
+                signal.disconnect(dispatch_uid=DISPATCH_UID)
+                _connected.discard(event_type)
+        return len(_connected)
+
+
+def connected() -> frozenset[str]:
+    """The event types the receiver is connected to now."""
+    with _lock:
+        return frozenset(_connected)
 
 
 def event_body(signal: Any, metadata: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -93,8 +142,12 @@ def relay_event(sender: Any = None, signal: Any = None, metadata: Any = None, **
         if not routing.wants_event(event_type, signal_names().get(event_type)):
             return
         body = event_body(signal, metadata, kwargs)
-        if outbox.enabled() and outbox.keep(body["metadata"]["id"], event_type, body):
-            return
+        if outbox.enabled():
+            try:
+                if outbox.keep(body["metadata"]["id"], event_type, body):
+                    return
+            except Exception:  # noqa: BLE001 - the row could not be written: the event goes on in memory
+                log.exception("openedx-webhooks-relay: event %s not written to the outbox", event_type)
         transaction.on_commit(partial(tasks.enqueue, body))
     except Exception:  # noqa: BLE001 - an event must never fail because of the relay
         log.exception("openedx-webhooks-relay: event %s not relayed", getattr(signal, "event_type", "?"))

@@ -1,7 +1,9 @@
 """Which event and filter types the service wants (GET /api/v1/routing), refreshed in the background.
 
-A lookup never waits on the network: it reads the last answer and, when that answer is older than
-OPENEDX_WEBHOOKS_ROUTING_TTL (at most 30 s), wakes a background thread that asks again with If-None-Match.
+A lookup never waits on the network: it reads the last answer. A background thread asks again with If-None-Match
+every OPENEDX_WEBHOOKS_ROUTING_TTL (at most 30 s), and sooner when a lookup finds the answer older than that. When
+the event types an answer routes change, the event receiver follows (events.follow): it is connected only to the
+signals some webhook wants, so an event type nobody routes costs the platform's request nothing.
 
 Routing is loaded when the process starts (AppConfig.ready): the last answer any process got is kept in the
 Django cache (shared by the platform's processes), so a new uwsgi worker or Celery child knows it at once, and a
@@ -111,7 +113,7 @@ class Routing:
 
                 kept = cache.get(self._cache_key())
                 if isinstance(kept, dict):
-                    self._routes = _routes_of(kept, kept.get("__etag__"))
+                    self._set(_routes_of(kept, kept.get("__etag__")))
             except Exception:  # noqa: BLE001 - no cache: the refresh below answers
                 log.debug("openedx-webhooks-relay: no routing in the cache", exc_info=True)
         self._fetched_at = 0.0
@@ -131,6 +133,14 @@ class Routing:
             cache.set(self._cache_key(), {**body, "__etag__": etag}, 24 * 3600)
         except Exception:  # noqa: BLE001 - the cache is a help, not a need
             log.debug("openedx-webhooks-relay: routing not kept in the cache", exc_info=True)
+
+    def _set(self, routes: Routes | None) -> None:
+        """The new answer; when the events it routes changed, the event receiver follows it (events.follow)."""
+        before, self._routes = self._routes, routes
+        if _events_of(before) != _events_of(routes):
+            from . import events
+
+            events.follow(routes)
 
     def _current(self) -> Routes | None:
         if time.monotonic() - self._fetched_at >= self.ttl():
@@ -161,8 +171,9 @@ class Routing:
         while True:
             with forksafe.working():
                 self.refresh()
-            # Asked again when a lookup finds the answer stale; idle processes make no calls.
-            self._wake.wait()
+            # Asked again every TTL, and sooner when a lookup finds the answer stale: an event type nobody routed
+            # has no receiver connected, so no lookup of it would ever ask.
+            self._wake.wait(max(1.0, self.ttl()))
             self._wake.clear()
 
     # Network: only from the background thread, or from tests and the catalog sync.
@@ -181,7 +192,7 @@ class Routing:
         if res.status == 304 and previous is not None:
             self._fetched_at = time.monotonic()
         elif res.status == 200 and isinstance(res.body, dict):
-            self._routes = _routes_of(res.body, res.headers.get("etag"))
+            self._set(_routes_of(res.body, res.headers.get("etag")))
             self._fetched_at = time.monotonic()
             self._keep(res.body, res.headers.get("etag"))
         else:
@@ -193,7 +204,7 @@ class Routing:
     def reset(self) -> None:
         """Forgets the answer, here and in the shared cache; for tests and settings changes."""
         self._generation += 1
-        self._routes = None
+        self._set(None)
         self._fetched_at = 0.0
         try:
             from django.core.cache import cache
@@ -201,6 +212,10 @@ class Routing:
             cache.delete(self._cache_key())
         except Exception:  # noqa: BLE001
             log.debug("openedx-webhooks-relay: routing not removed from the cache", exc_info=True)
+
+
+def _events_of(routes: Routes | None) -> frozenset[str] | None:
+    return None if routes is None else routes.events
 
 
 def _routes_of(body: dict, etag: str | None) -> Routes:

@@ -14,7 +14,7 @@ from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserD
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED, SESSION_LOGIN_COMPLETED
 from standardwebhooks import Webhook
 
-from openedx_webhooks_relay import catalog, tasks
+from openedx_webhooks_relay import catalog, events, tasks
 from openedx_webhooks_relay.events import all_signals, event_body
 from openedx_webhooks_relay.routing import routing
 
@@ -158,6 +158,49 @@ def test_an_event_without_a_webhook_is_not_posted_once_routing_is_known(relay, s
     assert posted == [ENROLLMENT]
     assert stub.requests[0].headers["authorization"] == f"Bearer {relay.key}"
     assert stub.requests[0].headers["user-agent"].startswith("openedx-webhooks-relay/")
+
+
+def relay_connected(signal: Any) -> bool:
+    """The relay's receiver is among the signal's receivers (Django keeps (dispatch_uid, sender id) as its key)."""
+    return any(key[0][0] == events.DISPATCH_UID for key in signal.receivers)
+
+
+def test_an_event_type_nobody_routes_has_no_receiver_until_a_webhook_wants_it(relay, settings, make_receiver):
+    # Routing first says only enrollments are wanted, then (a webhook created for every event) "*".
+    wanted = [ENROLLMENT]
+    stub = make_receiver()
+    stub.respond = lambda req: (
+        (200, {"events": list(wanted), "filters": [], "version": str(len(wanted))})
+        if req.path.startswith("/api/v1/routing")
+        else (202, {"id": "x", "event_type": "x", "deliveries": 0})
+    )
+    settings.OPENEDX_WEBHOOKS_URL = stub.url
+    settings.OPENEDX_WEBHOOKS_ROUTING_TTL = 1
+    routing.reset()
+    assert relay_connected(SESSION_LOGIN_COMPLETED), "routing unknown: every signal has the receiver"
+    routing.refresh()
+
+    # An event nobody routes costs the platform nothing: Django's signal has no relay receiver to call.
+    assert events.connected() == {ENROLLMENT}
+    assert relay_connected(COURSE_ENROLLMENT_CREATED) and not relay_connected(SESSION_LOGIN_COMPLETED)
+    SESSION_LOGIN_COMPLETED.send_event(user=enrollment().user)
+
+    # No lookup of that event type will ever ask routing again: the routing thread asks every TTL by itself.
+    wanted[:] = ["*"]
+    routing._kick()
+    deadline = time.monotonic() + 10
+    while not relay_connected(SESSION_LOGIN_COMPLETED) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert relay_connected(SESSION_LOGIN_COMPLETED), "the receiver follows routing without any event sent"
+    SESSION_LOGIN_COMPLETED.send_event(user=enrollment(user_id=7).user)
+    assert tasks.dispatcher.drain(10)
+    posted = [r.json() for r in stub.requests if r.path == "/api/events"]
+    assert [(p["event_type"], p["data"]["user"]["id"]) for p in posted] == [
+        ("org.openedx.learning.auth.session.login.completed.v1", 7)
+    ]
+
+    routing.reset()  # routing forgotten: every signal has the receiver again
+    assert len(events.connected()) == len(all_signals())
 
 
 def test_routing_is_asked_again_with_its_etag(relay):
