@@ -1,13 +1,20 @@
 """What the relay adds to a platform request that sends an event: the same request timed with no receiver at all
 (the bare baseline, measured in the same run) and with the relay connected in each of its situations.
 
-    cd openedx/relay && .venv-ulmo/bin/python bench/events_bench.py [--n 600]
+    cd openedx/relay && .venv-ulmo/bin/python bench/events_bench.py [--n 600] [--db mysql]
 
 One "request" is what an ATOMIC_REQUESTS view of the LMS does around an event (Tutor sets ATOMIC_REQUESTS:
 tutor/templates/apps/openedx/config/partials/auth.yml line 16): a transaction that writes one row of the platform
 (an enrollment's mode), sends COURSE_ENROLLMENT_CREATED and commits. The commit and the on_commit callbacks are
 timed too, since the outbox's row is written by that transaction. The database is a temporary SQLite file in WAL
-mode, migrated here, with synchronous=NORMAL so that the disk's fsync noise does not hide the relay's cost.
+mode, migrated here, with synchronous=OFF so that the disk's fsync noise does not hide the relay's cost (with
+NORMAL, the WAL checkpoints' fsyncs put 2.5 ms stalls in the commit of about 1 % of requests, the baseline's too); with
+`--db mysql`, a database of its own on the local MySQL or MariaDB (root, 127.0.0.1:3306; mysqlclient installed in
+the venv), configured as Tutor configures the platform's. Each request changes the row (MySQL skips an unchanged
+one, and its commit would then write nothing).
+
+As in the platform, the relay's receiver is connected only to the signals routing wants ("event type nobody
+routes" is the platform with no relay receiver on that signal: events.follow).
 
 In celery mode a web process only writes the row (a Celery worker's poll publishes it; this bench runs no worker
 and deletes the rows between two requests, untimed, as the poll would); celery mode is measured before the
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import itertools
 import os
 import shutil
 import statistics
@@ -44,10 +52,28 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+PARSER = argparse.ArgumentParser()
+PARSER.add_argument("--n", type=int, default=600)
+PARSER.add_argument(
+    "--db",
+    choices=("sqlite", "mysql"),
+    default="sqlite",
+    help="mysql: a database of its own on the MySQL/MariaDB at 127.0.0.1:3306 (root; pip install mysqlclient)",
+)
+ARGS = PARSER.parse_args()
 _DB = Path(tempfile.mkdtemp(prefix="relay-bench-")) / "bench.sqlite3"
 atexit.register(shutil.rmtree, _DB.parent, True)
 os.environ["RELAY_TEST_SQLITE"] = str(_DB)
-os.environ["RELAY_TEST_SQLITE_SYNC"] = "NORMAL"  # WAL without an fsync per commit: the disk's noise left out
+os.environ["RELAY_TEST_SQLITE_SYNC"] = "OFF"  # no fsync, not even at a checkpoint: the disk's noise left out
+if ARGS.db == "mysql":
+    import MySQLdb
+
+    _NAME = f"relay_bench_{os.getpid()}"
+    _server = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", passwd="")
+    _server.cursor().execute(f"CREATE DATABASE {_NAME} CHARACTER SET utf8mb4")
+    atexit.register(lambda: _server.cursor().execute(f"DROP DATABASE IF EXISTS {_NAME}"))
+    os.environ["RELAY_TEST_MYSQL"] = _NAME
+    os.environ["RELAY_TEST_PLATFORM"] = "0"  # the tests' stand-in of edx-platform's user_api: not needed here
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("RELAY_TEST_QUEUE", f"openedx-webhooks-relay-bench-{os.getpid()}")
 
@@ -89,6 +115,7 @@ s.serve_forever()
 """
 
 ENROLLMENT = enrollment()
+FLIP = itertools.cycle((True, False))
 ROW = 0
 SPLIT: list[tuple[float, float, float]] = []  # per request: µs in the write, in send_event, in the commit
 
@@ -97,7 +124,8 @@ def request(i: int) -> None:
     """One platform request: a write, the event, the commit (and the relay's on_commit hand-off)."""
     t0 = time.perf_counter_ns()
     with transaction.atomic():
-        CourseEnrollment.objects.filter(pk=ROW).update(mode="honor" if i % 2 else "audit")
+        # A value other than the last request's: MySQL skips an unchanged row, and its commit then writes nothing.
+        CourseEnrollment.objects.filter(pk=ROW).update(mode="honor" if next(FLIP) else "audit")
         t1 = time.perf_counter_ns()
         COURSE_ENROLLMENT_CREATED.send_event(enrollment=ENROLLMENT)
         t2 = time.perf_counter_ns()
@@ -109,15 +137,25 @@ def settle() -> None:
     tasks.dispatcher.drain(60)
 
 
-ROUTED = Routes(frozenset({"*"}), frozenset(), "bench", None, True)
+ROUTED = Routes(frozenset({COURSE_ENROLLMENT_CREATED.event_type}), frozenset(), "bench", None, False)
 NOT_ROUTED = Routes(
     frozenset({"org.openedx.learning.student.registration.completed.v1"}), frozenset(), "b", None, False
 )
+NOTHING = Routes(frozenset(), frozenset(), "none", None, False)
+NOOP_UID = "events-bench-noop"
+
+
+def route(routes: Routes) -> None:
+    """Routing as a service's answer sets it: the relay's receiver follows (events.follow connects or disconnects only
+    the signals whose routing changed), and no refresh happens during the measure."""
+    routing._set(routes)
+    routing._fetched_at = time.monotonic() + 3600
 
 
 def bare() -> None:
-    """No receiver on the event (the platform without the relay)."""
-    COURSE_ENROLLMENT_CREATED.disconnect(dispatch_uid=events.DISPATCH_UID)
+    """No receiver on the event (the platform without the relay, or with nothing routed)."""
+    COURSE_ENROLLMENT_CREATED.disconnect(dispatch_uid=NOOP_UID)
+    route(NOTHING)
 
 
 def noop_receiver(**kwargs: object) -> None:
@@ -125,18 +163,16 @@ def noop_receiver(**kwargs: object) -> None:
 
 
 def noop() -> None:
-    bare()  # one receiver under the relay's dispatch_uid at a time (connect keeps an existing one)
-    COURSE_ENROLLMENT_CREATED.connect(noop_receiver, weak=False, dispatch_uid=events.DISPATCH_UID)
+    bare()
+    COURSE_ENROLLMENT_CREATED.connect(noop_receiver, weak=False, dispatch_uid=NOOP_UID)
 
 
 def relay(routes: Routes, mode: str, outbox: bool = True) -> Callable[[], None]:
     def enter() -> None:
         bare()
-        COURSE_ENROLLMENT_CREATED.connect(events.relay_event, weak=False, dispatch_uid=events.DISPATCH_UID)
         settings.OPENEDX_WEBHOOKS_EVENTS_DELIVERY = mode
         settings.OPENEDX_WEBHOOKS_OUTBOX = outbox
-        routing._routes = routes
-        routing._fetched_at = time.monotonic() + 3600  # no refresh during the measure
+        route(routes)
 
     return enter
 
@@ -226,7 +262,7 @@ def receiver_only(n: int) -> list[tuple[str, list[float]]]:
         settings.OPENEDX_WEBHOOKS_OUTBOX = False
         out.append(("receiver alone, routed, outbox off", run(n)))
         routing._routes = NOT_ROUTED
-        out.append(("receiver alone, event type not routed", run(n * 10)))
+        out.append(("receiver alone, not routed (until the connections follow)", run(n * 10)))
         transaction.set_rollback(True)
     routing.reset()
     return out
@@ -236,20 +272,35 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def database() -> str:
+    from django.db import connection
+
+    if connection.vendor != "mysql":
+        return "SQLite (WAL, synchronous=OFF)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT VERSION(), @@innodb_flush_log_at_trx_commit")
+        server, flush = cursor.fetchone()
+    return f"MySQL {server} (innodb_flush_log_at_trx_commit={flush})"
+
+
 def main() -> None:
     global ROW
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=600)
-    n = parser.parse_args().n
+    n = ARGS.n
     from importlib.metadata import version
 
-    call_command("migrate", run_syncdb=True, verbosity=0)
+    call_command("migrate", verbosity=0)
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor() as editor:  # the tests' own models (no migrations), after auth_user exists
+        for model in apps.get_app_config("filterapp").get_models():
+            editor.create_model(model)
     ROW = make_enrollment().pk
     print(
         f"one request (write + send_event + commit), {n} of each configuration, interleaved; openedx-events "
-        f"{version('openedx-events')}, Python {sys.version.split()[0]}, SQLite (WAL); load average {load()} at start"
+        f"{version('openedx-events')}, Python {sys.version.split()[0]}, {database()}; load average {load()} at start"
     )
-    events.disconnect_all()
+    route(NOTHING)  # the relay's receiver on no signal (AppConfig.ready connected it to all: routing was unknown)
     from tests.celery_app import app
 
     app.set_current()
@@ -264,7 +315,7 @@ def main() -> None:
                 [
                     ("no receiver connected (baseline)", bare),
                     ("a receiver that does nothing (any receiver's price)", noop),
-                    ("relay, event type not routed", relay(NOT_ROUTED, "celery")),
+                    ("relay, event type nobody routes (not connected)", relay(NOT_ROUTED, "celery")),
                     ("relay, routed, outbox (the row only)", relay(ROUTED, "celery")),
                 ],
             )

@@ -44,14 +44,28 @@ DATABASES = {
         "TEST": {"NAME": TEST_DATABASE},
         "OPTIONS": {
             "timeout": 30,
-            # The events bench sets RELAY_TEST_SQLITE_SYNC=NORMAL: no fsync per commit, whose noise would hide the
-            # relay's own cost.
+            # The events bench sets RELAY_TEST_SQLITE_SYNC=OFF: no fsync, whose noise would hide the relay's own
+            # cost.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous="
             + os.environ.get("RELAY_TEST_SQLITE_SYNC", "FULL"),
             "transaction_mode": "IMMEDIATE",
         },
     }
 }
+# The events bench on MySQL or MariaDB (`--db mysql`, with mysqlclient installed): the platform's database as Tutor
+# configures it (tutor/templates/apps/openedx/config/partials/auth.yml: the mysql backend, STRICT_TRANS_TABLES).
+if os.environ.get("RELAY_TEST_MYSQL"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ["RELAY_TEST_MYSQL"],
+            "HOST": os.environ.get("RELAY_TEST_MYSQL_HOST", "127.0.0.1"),
+            "PORT": int(os.environ.get("RELAY_TEST_MYSQL_PORT", "3306")),
+            "USER": os.environ.get("RELAY_TEST_MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("RELAY_TEST_MYSQL_PASSWORD", ""),
+            "OPTIONS": {"init_command": "SET sql_mode='STRICT_TRANS_TABLES'", "charset": "utf8mb4"},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

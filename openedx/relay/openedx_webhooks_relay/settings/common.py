@@ -47,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENEDX_WEBHOOKS_RETRY_HOURS": 25,
     # First retry delay in seconds; each next one doubles, up to one hour.
     "OPENEDX_WEBHOOKS_RETRY_BASE_SECONDS": 5,
-    # Seconds a routing answer is used before it is asked again (at most 30).
+    # Seconds between two routing requests of a process (a conditional GET; at most 30): how soon a new webhook or
+    # webfilter reaches every process.
     "OPENEDX_WEBHOOKS_ROUTING_TTL": 15,
     # Send the platform's catalog of events and filters to the service at start (once per version set).
     "OPENEDX_WEBHOOKS_CATALOG_SYNC": True,
