@@ -66,10 +66,13 @@ atexit.register(shutil.rmtree, _DB.parent, True)
 os.environ["RELAY_TEST_SQLITE"] = str(_DB)
 os.environ["RELAY_TEST_SQLITE_SYNC"] = "OFF"  # no fsync, not even at a checkpoint: the disk's noise left out
 if ARGS.db == "mysql":
-    import MySQLdb
+    try:
+        import MySQLdb  # mysqlclient, as in Tutor's images
+    except ImportError:  # PyMySQL (the tests' driver): a pure-Python driver's figures, not the platform's
+        import pymysql as MySQLdb
 
     _NAME = f"relay_bench_{os.getpid()}"
-    _server = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", passwd="")
+    _server = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", password="")
     _server.cursor().execute(f"CREATE DATABASE {_NAME} CHARACTER SET utf8mb4")
     atexit.register(lambda: _server.cursor().execute(f"DROP DATABASE IF EXISTS {_NAME}"))
     os.environ["RELAY_TEST_MYSQL"] = _NAME
@@ -280,7 +283,8 @@ def database() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT VERSION(), @@innodb_flush_log_at_trx_commit")
         server, flush = cursor.fetchone()
-    return f"MySQL {server} (innodb_flush_log_at_trx_commit={flush})"
+    driver = type(connection.connection).__module__.split(".")[0]  # MySQLdb (mysqlclient) or pymysql
+    return f"MySQL {server} (innodb_flush_log_at_trx_commit={flush}; driver {driver})"
 
 
 def main() -> None:

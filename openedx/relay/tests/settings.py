@@ -52,9 +52,15 @@ DATABASES = {
         },
     }
 }
-# The events bench on MySQL or MariaDB (`--db mysql`, with mysqlclient installed): the platform's database as Tutor
+# MySQL or MariaDB (tests/test_mysql.py, the events bench's `--db mysql`): the platform's database as Tutor
 # configures it (tutor/templates/apps/openedx/config/partials/auth.yml: the mysql backend, STRICT_TRANS_TABLES).
 if os.environ.get("RELAY_TEST_MYSQL"):
+    try:
+        import MySQLdb  # noqa: F401 - mysqlclient, the driver Tutor's images use
+    except ImportError:  # the tests' venvs have PyMySQL, which needs no C headers
+        import pymysql
+
+        pymysql.install_as_MySQLdb()
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.mysql",
