@@ -85,14 +85,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED  # noqa: E402
 
 from openedx_webhooks_relay import events, tasks  # noqa: E402
 from openedx_webhooks_relay.models import OutboxEvent  # noqa: E402
 from openedx_webhooks_relay.routing import Routes, routing  # noqa: E402
-from tests.filterapp.cases import make_enrollment  # noqa: E402
+from tests.filterapp.cases import create_database, make_enrollment  # noqa: E402
 from tests.filterapp.models import CourseEnrollment  # noqa: E402
 from tests.test_events import enrollment  # noqa: E402
 
@@ -123,7 +122,7 @@ ROW = 0
 SPLIT: list[tuple[float, float, float]] = []  # per request: µs in the write, in send_event, in the commit
 
 
-def request(i: int) -> None:
+def request() -> None:
     """One platform request: a write, the event, the commit (and the relay's on_commit hand-off)."""
     t0 = time.perf_counter_ns()
     with transaction.atomic():
@@ -195,10 +194,10 @@ def interleaved(n: int, configs: list[tuple[str, Callable[[], None]]]) -> dict[s
         k = i % len(configs)
         for name, enter in configs[k:] + configs[:k]:  # a rotating order: none is always first
             enter()
-            request(i)  # untimed: the signal's receiver cache is rebuilt after a connect or disconnect
+            request()  # untimed: the signal's receiver cache is rebuilt after a connect or disconnect
             tidy()
             t0 = time.perf_counter_ns()
-            request(i)
+            request()
             took = (time.perf_counter_ns() - t0) / 1000
             if i >= warm:
                 out[name][0].append(took)
@@ -292,13 +291,7 @@ def main() -> None:
     n = ARGS.n
     from importlib.metadata import version
 
-    call_command("migrate", verbosity=0)
-    from django.apps import apps
-    from django.db import connection
-
-    with connection.schema_editor() as editor:  # the tests' own models (no migrations), after auth_user exists
-        for model in apps.get_app_config("filterapp").get_models():
-            editor.create_model(model)
+    create_database()
     ROW = make_enrollment().pk
     print(
         f"one request (write + send_event + commit), {n} of each configuration, interleaved; openedx-events "

@@ -101,12 +101,7 @@ def follow(routes: routing.Routes | None) -> int:
             return 0
         for signal in _signals():
             event_type = signal.event_type
-            wanted = (
-                routes is None
-                or routes.all_events
-                or event_type in routes.events
-                or names.get(event_type) in routes.events
-            )
+            wanted = routing.wanted(routes, event_type, names.get(event_type))
             if wanted and event_type not in _connected:
                 signal.connect(relay_event, weak=False, dispatch_uid=DISPATCH_UID)
                 _connected.add(event_type)

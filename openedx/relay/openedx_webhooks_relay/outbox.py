@@ -127,8 +127,8 @@ def write(event_id: str, event_type: str, body: str, grace: bool = False) -> boo
     which cost more than the INSERT itself on the request path; a failed statement leaves their transaction
     usable. PostgreSQL: through Django, in a savepoint, since a failed statement aborts the whole transaction there.
     """
-    alias = _ALIAS or _alias()
-    if not _ready.get(alias) and not _table_ready(alias):
+    alias = _alias()
+    if not _table_ready(alias):
         return False
     conn = connections[alias]
     now = timezone.now()
@@ -139,7 +139,7 @@ def write(event_id: str, event_type: str, body: str, grace: bool = False) -> boo
     if raw is not None and conn.vendor in ("sqlite", "mysql"):
         cursor = raw.cursor()
         try:
-            cursor.execute(_insert.get((alias, True)) or _insert_sql(alias, True), params)
+            cursor.execute(_insert_sql(alias, True), params)
         finally:
             cursor.close()
     elif conn.vendor == "postgresql" and conn.in_atomic_block:

@@ -76,10 +76,7 @@ class Routing:
     # Lookups: no network, no lock on the hot path.
     def wants_event(self, event_type: str, signal: str | None = None) -> bool:
         """True when some enabled webhook listens to this event type (or routing is not known yet)."""
-        routes = self._current()
-        if routes is None or routes.all_events:
-            return True
-        return event_type in routes.events or (signal is not None and signal in routes.events)
+        return wanted(self._current(), event_type, signal)
 
     def has_filter(self, filter_type: str, name: str | None = None) -> bool:
         """True when some enabled webfilter runs for this filter type (routing not known yet: only fail closed)."""
@@ -212,6 +209,14 @@ class Routing:
             cache.delete(self._cache_key())
         except Exception:  # noqa: BLE001
             log.debug("openedx-webhooks-relay: routing not removed from the cache", exc_info=True)
+
+
+def wanted(routes: Routes | None, event_type: str, signal: str | None = None) -> bool:
+    """Whether these routes want the event type (named by its type or its signal's constant name); routing not known
+    yet wants every event."""
+    if routes is None or routes.all_events:
+        return True
+    return event_type in routes.events or (signal is not None and signal in routes.events)
 
 
 def _events_of(routes: Routes | None) -> frozenset[str] | None:

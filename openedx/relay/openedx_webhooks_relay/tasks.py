@@ -168,8 +168,8 @@ def queue_name() -> str | None:
 
 def mode() -> str:
     """ "celery" or "thread" (thread when set so, when Celery is missing or runs tasks eagerly)."""
-    chosen = client.setting("OPENEDX_WEBHOOKS_EVENTS_DELIVERY") or "celery"
-    if (chosen != "celery" and str(chosen).lower() != "celery") or send_event is None:
+    chosen = str(client.setting("OPENEDX_WEBHOOKS_EVENTS_DELIVERY") or "celery").lower()
+    if chosen != "celery" or send_event is None:
         return "thread"
     return "thread" if _eager() else "celery"
 

@@ -17,6 +17,7 @@ import os
 import queue
 import secrets
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -111,6 +112,13 @@ class Service:
                 self.proc.wait(timeout=30)
             except Exception:  # noqa: BLE001
                 self.proc.kill()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server a test starts, or for a service that cannot answer)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 30) -> None:

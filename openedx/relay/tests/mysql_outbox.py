@@ -15,9 +15,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED  # noqa: E402
@@ -26,16 +24,13 @@ from openedx_webhooks_relay import events, outbox, tasks  # noqa: E402
 from openedx_webhooks_relay.models import OutboxEvent  # noqa: E402
 from openedx_webhooks_relay.routing import Routes, routing  # noqa: E402
 from tests.celery_app import app  # noqa: E402
-from tests.filterapp.cases import make_enrollment  # noqa: E402
+from tests.filterapp.cases import create_database, make_enrollment  # noqa: E402
 from tests.filterapp.models import CourseEnrollment  # noqa: E402
 from tests.test_events import enrollment  # noqa: E402
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
-    with connection.schema_editor() as editor:  # the tests' own models (no migrations), after auth_user exists
-        for model in apps.get_app_config("filterapp").get_models():
-            editor.create_model(model)
+    create_database()
     app.set_current()
     settings.OPENEDX_WEBHOOKS_URL = "http://127.0.0.1:9"  # nothing is sent: celery mode only writes the row
     settings.OPENEDX_WEBHOOKS_API_KEY = "mysql-test-key-0123456789"

@@ -18,7 +18,7 @@ from openedx_filters.exceptions import OpenEdxFilterException
 from openedx_filters.tooling import OpenEdxPublicFilter
 
 from openedx_webhooks_relay.halts import DEFAULT_HALTS, unusable
-from tests.conftest import assume_routes, refresh_routing
+from tests.conftest import assume_routes, free_port, refresh_routing
 from tests.filterapp.cases import CASES, COURSE, change_of
 from tests.filterapp.models import CourseEnrollment
 
@@ -317,17 +317,11 @@ def test_the_operators_steps_run_first_and_the_webfilter_sees_their_result(
     assert sent["mode"] == "honor" and "enrollment_rule" not in sent
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def unreachable(settings: Any, make_receiver: Any, how: str) -> None:
     """Points the relay at a service that cannot answer: nothing listening, a 502, or a body that is not JSON."""
 
     if how == "down":
-        settings.OPENEDX_WEBHOOKS_URL = f"http://127.0.0.1:{closed_port()}"
+        settings.OPENEDX_WEBHOOKS_URL = f"http://127.0.0.1:{free_port()}"
     else:
         r = make_receiver()
         r.respond = (

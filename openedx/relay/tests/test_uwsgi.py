@@ -8,7 +8,6 @@ each worker starts its own (routing, and in thread mode the outbox thread) once 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import stop_process
+from .conftest import free_port, stop_process
 
 RELAY_DIR = Path(__file__).resolve().parents[1]
 UWSGI = Path(sys.executable).with_name("uwsgi")
@@ -37,12 +36,6 @@ master = true
 py-call-osafterfork = true
 vacuum = true
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.skipif(not UWSGI.exists(), reason="uwsgi is not installed in this venv")
